@@ -1,0 +1,165 @@
+"""Handlers of the control API (`/mockrestd/v1`, spec in api.yaml), routed by connexion like the Slurm API."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import connexion
+from connexion.resolver import Resolver
+from starlette.responses import Response
+
+SPEC = Path(__file__).with_name("api.yaml")
+
+
+def _json(data, status: int = 200) -> Response:
+    return Response(json.dumps(data).encode(), status_code=status, media_type="application/json")
+
+
+def _problem(text: str, status: int = 400) -> Response:
+    return _json({"error": text}, status)
+
+
+class Control:
+    """The operations, bound to one running site."""
+
+    def __init__(self, site):
+        self.site = site
+        self._initial = site.cluster.snapshot()
+
+    @property
+    def cluster(self):
+        return self.site.cluster
+
+    def _replace(self, cluster):
+        self.site.cluster = cluster
+
+    async def status(self):
+        c = self.cluster
+        return _json({
+            "versions": list(self.site.specs.versions), "profile": self.site.profile.release,
+            "cluster": c.name, "clock": _clock(c.clock), "jobs": len(c.job_records()),
+            "nodes": len(c.node_records()), "skipped_specs": list(self.site.specs.skipped),
+        })
+
+    async def view(self):
+        c = self.cluster
+        now = c.clock.now()
+        nodes = [{"name": n["name"], "state": n.get("state", []), "cpus": n.get("cpus", 0),
+                  "alloc_cpus": n.get("alloc_cpus", 0), "partitions": n.get("partitions", [])}
+                 for n in c.node_records()]
+        jobs = []
+        for j in c.job_records():
+            start = j.get("start_time") or 0
+            end = j.get("end_time") or 0
+            running = "RUNNING" in j.get("job_state", [])
+            elapsed = int((now if running else end) - start) if start and (running or end) else 0
+            jobs.append({k: j.get(k, "") for k in ("job_id", "name", "user_name", "partition", "job_state",
+                                                   "state_reason", "nodes", "cpus")} | {"elapsed": max(elapsed, 0)})
+        return _json({"cluster": c.name, "profile": self.site.profile.release,
+                      "versions": list(self.site.specs.versions), "clock": _clock(c.clock),
+                      "nodes": nodes, "jobs": jobs})
+
+    async def reset(self):
+        from ..engine import Cluster
+        self._replace(Cluster.restore(self._initial, clock=self.cluster.clock))
+        return _json({"reset": True})
+
+    async def load_cluster(self, body=None):
+        from ..engine import Cluster
+        text = (await connexion.request.body()).decode("utf-8", "replace")
+        suffix = ".json"
+        if isinstance(body, str) or not text.lstrip().startswith("{"):
+            suffix = ".toml" if "[" in text and "=" in text else ".yaml"
+        try:
+            with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False) as f:
+                f.write(text)
+            cluster = Cluster.from_file(f.name, clock=self.cluster.clock)
+        except Exception as e:  # noqa: BLE001 - any parse problem is the caller's input
+            return _problem(f"not a valid cluster file: {e}")
+        finally:
+            Path(f.name).unlink(missing_ok=True)
+        self._replace(cluster)
+        self._initial = cluster.snapshot()
+        return _json({"loaded": cluster.name, "nodes": len(cluster.node_records())})
+
+    async def get_snapshot(self):
+        return _json(self.cluster.snapshot())
+
+    async def load_snapshot(self, body):
+        from ..engine import Cluster
+        try:
+            cluster = Cluster.restore(body, clock=self.cluster.clock)
+        except Exception as e:  # noqa: BLE001
+            return _problem(f"not a snapshot: {e}")
+        self._replace(cluster)
+        return _json({"restored": True, "jobs": len(cluster.job_records())})
+
+    async def get_clock(self):
+        return _json(_clock(self.cluster.clock))
+
+    async def set_clock(self, body):
+        clock = self.cluster.clock
+        if "freeze" in body:
+            clock.freeze() if body["freeze"] else clock.unfreeze()
+        if "speed" in body:
+            clock.speed = float(body["speed"])
+        if "set" in body:
+            clock.set(float(body["set"]))
+        if "advance" in body:
+            clock.advance(float(body["advance"]))
+        return _json(_clock(clock))
+
+    async def get_faults(self):
+        return _json({"faults": self.site.faults.list()})
+
+    async def add_fault(self, body):
+        try:
+            fault = self.site.faults.add(**body)
+        except (TypeError, ValueError) as e:
+            return _problem(str(e))
+        return _json({"id": fault.id, "fault": self.site.faults.list()[-1]})
+
+    async def clear_faults(self):
+        self.site.faults.remove()
+        return _json({"faults": []})
+
+    async def remove_fault(self, fault_id):
+        self.site.faults.remove(int(fault_id))
+        return _json({"faults": self.site.faults.list()})
+
+    async def get_journal(self):
+        return _json({"requests": list(self.site.journal)})
+
+    async def clear_journal(self):
+        self.site.journal.clear()
+        return _json({"requests": []})
+
+    async def make_token(self, body):
+        from ..auth import mint_token
+        if self.site.keyring.hs256_key is None:
+            return _problem("the server checks RS256 tokens only; it cannot mint them", 409)
+        token = mint_token(self.site.keyring.hs256_key, body["username"], int(body.get("lifespan", 1800)),
+                           now=self.cluster.clock.now())
+        return _json({"token": token, "username": body["username"]})
+
+
+def _clock(clock) -> dict:
+    return {"now": clock.now(), "speed": getattr(clock, "speed", 1.0), "frozen": getattr(clock, "frozen", False)}
+
+
+class _ControlResolver(Resolver):
+    def __init__(self, control):
+        super().__init__()
+        self.control = control
+
+    def resolve_function_from_operation_id(self, operation_id):
+        return getattr(self.control, operation_id)
+
+
+def install(app, site) -> Control:
+    control = Control(site)
+    app.add_api(SPEC, resolver=_ControlResolver(control), name="mockrestd-control", swagger_ui_options=None)
+    site.control = control
+    return control

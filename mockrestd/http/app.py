@@ -1,0 +1,211 @@
+"""Assemble the ASGI app: the gate in front of a connexion AsyncApp built from every served spec."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import logging
+from collections import deque
+from pathlib import Path
+
+import connexion
+from connexion.resolver import Resolver
+from connexion.validators import ParameterValidator, VALIDATOR_MAP
+from connexion.validators.abstract import AbstractRequestBodyValidator
+from starlette.responses import Response
+
+from . import respond
+from .faults import Faults
+from .gate import Gate
+from .handlers import handler_for
+from .routes import RouteTable
+from ..errors import SlurmError
+from ..render import Renderer, parse_body
+
+log = logging.getLogger("mockrestd.http")
+
+_BAD_TOKEN_SOURCE = {
+    "get_jobs": "slurm_load_jobs()", "get_job": "slurm_load_job()", "get_nodes": "slurm_load_node()",
+    "get_node": "slurm_load_node()", "get_licenses": "slurm_load_licenses()",
+    "get_reservations": "slurm_load_reservations()", "get_diag": "slurm_get_statistics()",
+    "post_job_submit": "slurm_submit_batch_job()", "get_shares": "slurm_associations_get_shares()",
+}
+
+
+class Site:
+    """The running mock: engine, specs, auth keys, profile, faults and journal in one object."""
+
+    def __init__(self, *, cluster, specs, keyring, profile, journal_size=1000):
+        self.cluster = cluster
+        self.specs = specs
+        self.keyring = keyring
+        self.profile = profile
+        self.routes = RouteTable(specs)
+        self.faults = Faults()
+        self.journal = deque(maxlen=journal_size)
+        self._renderers = {}
+        self._openapi = None
+
+    def renderer(self, version: str) -> Renderer:
+        r = self._renderers.get(version)
+        if r is None:
+            r = self._renderers[version] = Renderer(self.specs.versions[version].document, version)
+        return r
+
+    def parse_body(self, version: str, schema: dict, body, *, path: str = "#"):
+        return parse_body(self.specs.versions[version].document, schema, body, path=path)
+
+    def openapi_bytes(self) -> bytes:
+        if self._openapi is None:
+            self._openapi = json.dumps(self.specs.merged_document()).replace("/", "\\/").encode()
+        return self._openapi
+
+    def journal_add(self, scope, status: int, elapsed_ms: float) -> None:
+        if scope["path"].startswith("/mockrestd/"):
+            return
+        self.journal.append({"time": self.cluster.clock.now(), "method": scope["method"], "path": scope["path"],
+                             "query": scope.get("query_string", b"").decode("latin-1"), "status": status,
+                             "elapsed_ms": round(elapsed_ms, 2)})
+
+    def rejection(self, vs, op, kind: str, fault=None) -> respond.Answer:
+        """What a request gets when it never reaches its operation (bad token, injected fault)."""
+        if kind == "error":
+            entry = respond.error_entry(fault.error_number, fault.description, op.operation_id)
+            return respond.Answer(status=fault.status or self.profile.status_for(fault.error_number), errors=[entry])
+        if op.family == "slurmdb":
+            if kind == "controller_down":
+                return None
+            code = self.profile.bad_token_db_error if kind == "bad_token" else 7000
+            status = self.profile.bad_token_db_status if kind == "bad_token" else 502
+            return respond.Answer(status=status,
+                                  errors=[respond.error_entry(code, "Unable to connect to database", op.name)])
+        if kind == "dbd_down":
+            return None
+        if op.name == "get_ping":
+            return respond.Answer(payload={"pings": self.cluster.ping_records(down=True)})
+        source = _BAD_TOKEN_SOURCE.get(op.name, op.name)
+        if kind == "bad_token":
+            errors = [] if op.name == "get_partitions" else [
+                respond.error_entry(1007, "Unable to query" if op.method == "get" else "Request failed", source)]
+            return respond.Answer(status=self.profile.bad_token_status, errors=errors)
+        # controller down: what slurmrestd says when slurmctld does not answer
+        return respond.Answer(status=500, errors=[respond.error_entry(
+            1800, "Unable to contact slurm controller (connect failure)", source)])
+
+
+class _PassBody(AbstractRequestBodyValidator):
+    """The gate has decoded the body; Slurm's data_parser rules (unknown fields warn, `"1"` is a number)
+    are applied by the schema-driven parser in `render/`, not by a strict JSON-schema check here."""
+
+    async def _parse(self, stream, scope):
+        data = b"".join([chunk async for chunk in stream])
+        return json.loads(data) if data else None
+
+    def _validate(self, body):
+        return None
+
+
+class _PassParams(ParameterValidator):
+    """slurmrestd ignores unknown query parameters and reports bad values itself (error 9207, ...)."""
+
+    def validate(self, scope):
+        return None
+
+
+class _Resolver(Resolver):
+    def __init__(self, site, version_spec):
+        super().__init__()
+        self.site, self.vs = site, version_spec
+
+    def resolve_function_from_operation_id(self, operation_id):
+        return _endpoint(self.site, self.vs, self.vs.operations[operation_id])
+
+
+def _endpoint(site, vs, op):
+    handler = handler_for(op)
+    is_async = inspect.iscoroutinefunction(handler)
+
+    async def endpoint(*_args, **_kwargs):
+        request = connexion.request
+        info = request.scope["mockrestd"]
+        ctx = respond.Ctx(site, vs, op, info["identity"], info["match"].params, request.query_params,
+                          info["body"], info["client"])
+        try:
+            answer = (await handler(ctx)) if is_async else handler(ctx)
+        except SlurmError as err:
+            answer = respond.from_error(err, site.profile)
+        status, data = respond.render(site, vs, op, answer, ctx.user, ctx.client)
+        if answer.empty:
+            return Response(status_code=status)
+        return Response(content=data, status_code=status, media_type="application/json")
+
+    endpoint.__name__ = op.operation_id
+    return endpoint
+
+
+def _connexion_document(vs) -> dict:
+    """The document connexion routes: auth is the gate's job, so the spec's security lists are dropped."""
+    doc = copy.copy(vs.document)
+    doc.pop("security", None)
+    doc["components"] = dict(doc.get("components", {}))
+    doc["components"].pop("securitySchemes", None)
+    doc["paths"] = {p: {m: _strip_security(o) for m, o in ops.items()} for p, ops in doc["paths"].items()}
+    return doc
+
+
+def _strip_security(op):
+    if isinstance(op, dict) and "security" in op:
+        op = dict(op)
+        op.pop("security")
+    return op
+
+
+def create_app(site: Site):
+    """The ASGI app serving every operation of every version in `site.specs`, plus the control API."""
+    validators = dict(VALIDATOR_MAP)
+    validators["parameter"] = _PassParams
+    validators["body"] = {"*/*": _PassBody}
+    app = connexion.AsyncApp(__name__, validator_map=validators)
+    for version, vs in site.specs.versions.items():
+        app.add_api(_connexion_document(vs), resolver=_Resolver(site, vs), name=version,
+                    swagger_ui_options=None)
+    from ..control import routes as control_routes
+    control_routes.install(app, site)
+
+    async def on_error(request, exc):
+        log.exception("unhandled error on %s", request.url.path)
+        entry = respond.error_entry(-1, str(exc) or type(exc).__name__, "mockrestd")
+        body = {"errors": [entry], "warnings": [], "meta": {}}
+        return Response(json.dumps(body).encode(), status_code=500, media_type="application/json")
+
+    app.add_error_handler(Exception, on_error)
+    return Gate(app, site)
+
+
+def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, speed=1.0, profile=None,
+               strict_users=None, clock=None, only_versions=None):
+    """Everything `mockrestd serve` needs, from the same options it takes."""
+    from ..auth import KeyRing, default_key_path
+    from ..engine import Cluster
+    from ..engine.clock import Clock
+    from ..profiles import profile_for
+    from ..specs import default_specs_dir, load_specs
+
+    specs = load_specs(Path(specs_dir) if specs_dir else default_specs_dir(), only=only_versions)
+    if not specs.versions:
+        raise SystemExit(f"no usable spec documents in {specs_dir or default_specs_dir()} "
+                         f"(run `mockrestd specs sync --from ../shared/specs`)")
+    clock = clock or Clock(speed=speed)
+    cluster = Cluster.from_file(cluster_file, clock=clock) if cluster_file else Cluster.default(clock=clock)
+    if strict_users is not None:
+        cluster.strict_users = strict_users
+    if profile is None:
+        releases = sorted({vs.release for vs in specs.versions.values() if vs.release}, key=_release_key)
+        profile = releases[-1] if releases else None
+    keyring = KeyRing.from_files(jwt_key=jwt_key or default_key_path(), jwks=jwks)
+    return Site(cluster=cluster, specs=specs, keyring=keyring, profile=profile_for(profile))
+
+
+def _release_key(release: str):
+    return tuple(int(x) if x.isdigit() else 0 for x in release.split("."))

@@ -1,0 +1,185 @@
+"""Everything slurmrestd decides before an operation runs: auth, URL matching, body decoding, faults.
+
+Real slurmrestd rejects a request without a token (401) before it even looks at the path, answers unknown
+paths and wrong methods with the same text/plain 404, refuses bodies it cannot parse in text/plain, and lets
+a *bad* token through to slurmctld, which then answers in the operation's own JSON shape. This ASGI layer
+does those steps in that order and hands connexion only requests that reach an operation."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from pathlib import Path
+
+import yaml
+
+from . import respond
+from ..auth import authenticate
+
+log = logging.getLogger("mockrestd.http")
+_UI_PAGE = Path(__file__).resolve().parents[1] / "ui" / "index.html"
+
+OPENAPI_PATHS = {"/openapi/v3", "/openapi", "/openapi.json", "/openapi.yaml", "/openapi/v3/"}
+CONTROL_PREFIX = "/mockrestd/"
+_JSON_TYPES = ("application/json", "application/x-json", "text/json")
+_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+class BodyError(Exception):
+    def __init__(self, status: int, text: str):
+        self.status, self.text = status, text
+
+
+def decode_body(raw: bytes, content_type: str):
+    """JSON or YAML like slurmrestd's serializers; trailing commas are fine, unknown MIME types are not."""
+    if not raw.strip():
+        return None
+    media = content_type.split(";")[0].strip().lower()
+    if media and media not in _JSON_TYPES and media not in _YAML_TYPES and media != "application/octet-stream":
+        raise BodyError(415, "MIME type is unknown to any loaded plugins")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BodyError(400, "Failure during parsing") from None
+    if media not in _YAML_TYPES:
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass  # slurmrestd's JSON parser accepts trailing commas; YAML's flow style parses those
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise BodyError(400, "Failure during parsing") from None
+    if isinstance(value, str | int | float) and media not in _YAML_TYPES:
+        raise BodyError(400, "Failure during parsing")
+    return value
+
+
+class Gate:
+    """ASGI middleware in front of the connexion app."""
+
+    def __init__(self, app, site):
+        self.app = app
+        self.site = site
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status_box = {}
+        send = self._wrap_send(send, status_box)
+        try:
+            await self._handle(scope, receive, send)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            status = status_box.get("status", 0)
+            self.site.journal_add(scope, status, elapsed)
+            log.info("%s %s %s -> %s (%.1f ms)", _client(scope), scope["method"], _target(scope), status, elapsed)
+
+    async def _handle(self, scope, receive, send):
+        path, method = scope["path"], scope["method"].upper()
+        site = self.site
+        if path.startswith(CONTROL_PREFIX):
+            return await self.app(scope, receive, send)
+        if path in ("/ui", "/ui/") and method == "GET":
+            return await _raw(send, 200, _UI_PAGE.read_bytes(), "text/html; charset=utf-8")
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        outcome = authenticate(headers, site.keyring, operators=site.cluster.operators,
+                               rules=site.profile.auth, now=site.cluster.clock.now())
+        if outcome.missing:
+            return await _text(send, 401, site.profile.missing_auth_text)
+        if path in OPENAPI_PATHS and method == "GET":
+            return await _raw(send, 200, site.openapi_bytes(), "application/json")
+        match = site.routes.match(path, method)
+        if match is None:
+            return await _text(send, 404, site.profile.not_found_text)
+        if match.operation is None or method in ("HEAD", "OPTIONS"):
+            return await _text(send, site.profile.wrong_method_status, site.profile.not_found_text)
+        if any("+" in v for v in match.params.values()):
+            return await _text(send, 404, "Invalid or unknown URL path")
+        raw = await _read_body(receive)
+        try:
+            body = decode_body(raw, headers.get("content-type", "")) if raw else None
+        except BodyError as e:
+            return await _text(send, e.status, e.text)
+        client = _client(scope)
+        vs, op = match.version_spec, match.operation
+        fault = site.faults.pick(op, site.cluster.clock.now())
+        if fault is not None and fault.latency:
+            await asyncio.sleep(fault.latency)
+        identity = outcome.identity
+        reject = None
+        if not outcome.ok:
+            reject = site.rejection(vs, op, "bad_token")
+        elif fault is not None and fault.kind != "latency":
+            reject = site.rejection(vs, op, fault.kind, fault)
+        if reject is not None:
+            status, data = respond.render(site, vs, op, reject, identity.user if identity else "nobody", client)
+            return await _raw(send, status, data, "application/json")
+        scope = dict(scope)
+        scope["path"] = match.path
+        scope["raw_path"] = match.path.encode()
+        scope["mockrestd"] = {"match": match, "identity": identity, "body": body, "client": client}
+        payload = json.dumps(body).encode() if body is not None else b""
+        scope["headers"] = [(k, v) for k, v in scope["headers"]
+                            if k.lower() not in (b"content-type", b"content-length")]
+        if payload:
+            scope["headers"] += [(b"content-type", b"application/json"),
+                                 (b"content-length", str(len(payload)).encode())]
+        return await self.app(scope, _replay(payload), send)
+
+    @staticmethod
+    def _wrap_send(send, box):
+        async def wrapped(message):
+            if message["type"] == "http.response.start":
+                box["status"] = status = message["status"]
+                if not 200 <= status < 300:
+                    headers = [h for h in message.get("headers", []) if h[0].lower() != b"connection"]
+                    message = dict(message, headers=headers + [(b"connection", b"Close")])
+            await send(message)
+        return wrapped
+
+
+async def _read_body(receive) -> bytes:
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _replay(payload: bytes):
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": payload, "more_body": False}
+        return {"type": "http.disconnect"}
+    return receive
+
+
+async def _text(send, status: int, text: str):
+    await _raw(send, status, text.encode(), "text/plain")
+
+
+async def _raw(send, status: int, data: bytes, ctype: str):
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-length", str(len(data)).encode()), (b"content-type", ctype.encode())]})
+    await send({"type": "http.response.body", "body": data})
+
+
+def _client(scope) -> str:
+    host, port = (scope.get("client") or ("local", 0))[:2]
+    return f"[{host}]:{port}"
+
+
+def _target(scope) -> str:
+    qs = scope.get("query_string", b"").decode("latin-1")
+    return scope["path"] + ("?" + qs if qs else "")

@@ -1,0 +1,117 @@
+"""Jobs on the controller: submit, allocate, list, look up, update, signal/cancel, state, resources."""
+
+from __future__ import annotations
+
+import asyncio
+
+from . import handles, parse, query_flags, query_list, query_time
+from ..respond import Answer
+from ...errors import SlurmError
+
+_SCRIPT_REQUIRED = 'Populated "script" field is required for job submission'
+
+
+def _descs(ctx, source: str):
+    """job_submit_req / job_alloc_req → (desc or [descs], warnings, parse errors)."""
+    if isinstance(ctx.body, list):
+        raise SlurmError(9209, "Unexpected list instead of dictionary", source)
+    result = parse(ctx)
+    value = result.value or {}
+    if "jobs" in value and value["jobs"]:
+        descs = list(value["jobs"])
+    elif "job" in value and value["job"] is not None:
+        descs = value["job"]
+    else:
+        descs = {}
+    if value.get("script") and isinstance(descs, dict):   # v0.0.41-style top-level script
+        descs = dict(descs, script=descs.get("script") or value["script"])
+    return descs, result.warnings, result.errors
+
+
+@handles("slurm", "post_job_submit")
+def submit(ctx):
+    descs, warnings, errors = _descs(ctx, "_job_post")
+    if errors:
+        return Answer(warnings=warnings + errors)
+    first = descs[0] if isinstance(descs, list) else descs
+    if not first or not first.get("script"):
+        raise SlurmError(9000, _SCRIPT_REQUIRED, "_job_post", warnings=warnings)
+    ctx.cluster.ensure_user(ctx.user)
+    res = ctx.cluster.submit(descs, as_user=ctx.user)
+    return Answer(payload={"job_id": res.job_id, "step_id": res.step_id, "job_submit_user_msg": res.user_msg,
+                           "result": {"job_id": res.job_id, "step_id": res.step_id,
+                                      "job_submit_user_msg": res.user_msg}},
+                  warnings=warnings + res.warnings)
+
+
+@handles("slurm", "post_job_allocate")
+async def allocate(ctx):
+    descs, warnings, errors = _descs(ctx, "_job_post_allocate")
+    if errors:
+        return Answer(warnings=warnings + errors)
+    ctx.cluster.ensure_user(ctx.user)
+    res = ctx.cluster.allocate(descs, as_user=ctx.user)
+    # slurmrestd blocks until the allocation is granted; the mock waits on its own clock
+    for _ in range(600):
+        states = ctx.cluster.jobs_state([str(res.job_id)])
+        if not states or any(s not in ("PENDING",) for s in states[0]["state"]):
+            break
+        await asyncio.sleep(0.1)
+    return Answer(payload={"job_id": res.job_id, "job_submit_user_msg": res.user_msg},
+                  warnings=warnings + res.warnings)
+
+
+@handles("slurm", "get_jobs")
+def get_jobs(ctx):
+    query_flags(ctx)
+    records = ctx.cluster.job_records(update_time=query_time(ctx))
+    return Answer(payload=_job_list(ctx, records))
+
+
+@handles("slurm", "get_job")
+def get_job(ctx):
+    query_flags(ctx)
+    records, warnings = ctx.cluster.job_lookup(ctx.path_params["job_id"])
+    return Answer(payload=_job_list(ctx, records), warnings=warnings)
+
+
+def _job_list(ctx, records):
+    now = int(ctx.cluster.clock.now())
+    return {"jobs": records, "last_backfill": now, "last_update": now}
+
+
+@handles("slurm", "post_job")
+def update_job(ctx):
+    result = parse(ctx)
+    warnings = ctx.cluster.update_job(ctx.path_params["job_id"], result.value or {}, as_user=ctx.user)
+    return Answer(payload={"results": None, "job_id": ctx.path_params["job_id"], "step_id": "",
+                           "job_submit_user_msg": ""}, warnings=result.warnings + list(warnings or []))
+
+
+@handles("slurm", "delete_job")
+def delete_job(ctx):
+    flags = query_flags(ctx)
+    signal = ctx.query.get("signal")
+    status = ctx.cluster.signal_job(ctx.path_params["job_id"], signal or None, flags, as_user=ctx.user)
+    return Answer(payload={"status": status})
+
+
+@handles("slurm", "delete_jobs")
+def delete_jobs(ctx):
+    result = parse(ctx)
+    if result.errors:
+        return Answer(status=ctx.profile.status_for(9000), errors=result.errors, warnings=result.warnings)
+    status = ctx.cluster.kill_jobs(result.value or {}, as_user=ctx.user)
+    return Answer(payload={"status": status}, warnings=result.warnings)
+
+
+@handles("slurm", "get_jobs_state")
+def get_jobs_state(ctx):
+    ids = query_list(ctx, "job_id")
+    # divergence jobs-state-shape: real slurmrestd answers {job_id: str, state: [..]} items, not job_info
+    return Answer(payload={"jobs": ctx.cluster.jobs_state(ids or None)}, unshaped=True)
+
+
+@handles("slurm", "get_resources")
+def get_resources(ctx):
+    return Answer(payload={"nodes": ctx.cluster.job_resources(ctx.path_params["job_id"])})

@@ -1,0 +1,119 @@
+"""Nodes, partitions and reservations on the controller."""
+
+from __future__ import annotations
+
+from . import handles, parse, query_flags, query_time
+from ..respond import Answer
+from ...errors import SlurmError, warning
+
+
+@handles("slurm", "get_nodes")
+def get_nodes(ctx):
+    query_flags(ctx)
+    query_time(ctx)
+    return Answer(payload=_stamped(ctx, "nodes", ctx.cluster.node_records()))
+
+
+@handles("slurm", "get_node")
+def get_node(ctx):
+    query_flags(ctx)
+    name = ctx.path_params["node_name"]
+    record = ctx.cluster.node_record(name)
+    if record is None:   # real slurmrestd: 200 with an error entry, not a 404
+        return Answer(payload=_stamped(ctx, "nodes", []), errors=[_node_missing(name)])
+    return Answer(payload=_stamped(ctx, "nodes", [record]))
+
+
+def _node_missing(name):
+    return SlurmError(2018, f"Unable to query node {name}", "slurm_load_node_single()").entry()
+
+
+@handles("slurm", "post_node")
+def update_node(ctx):
+    result = parse(ctx)
+    warnings = ctx.cluster.update_nodes([ctx.path_params["node_name"]], result.value or {}, as_user=ctx.user)
+    return Answer(warnings=result.warnings + list(warnings or []))
+
+
+@handles("slurm", "post_nodes")
+def update_nodes(ctx):
+    result = parse(ctx)
+    desc = dict(result.value or {})
+    names = desc.pop("node_names", None) or desc.pop("name", None) or []
+    if isinstance(names, str):
+        names = [names]
+    warnings = ctx.cluster.update_nodes(list(names), desc, as_user=ctx.user)
+    return Answer(warnings=result.warnings + list(warnings or []))
+
+
+@handles("slurm", "post_new_node")
+def new_node(ctx):
+    result = parse(ctx)
+    ctx.cluster.create_node((result.value or {}).get("node_conf", ""), as_user=ctx.user)
+    return Answer(warnings=result.warnings)
+
+
+@handles("slurm", "delete_node")
+def delete_node(ctx):
+    ctx.cluster.delete_node(ctx.path_params["node_name"], as_user=ctx.user)
+    return Answer()
+
+
+@handles("slurm", "get_partitions")
+def get_partitions(ctx):
+    query_flags(ctx)
+    return Answer(payload=_stamped(ctx, "partitions", ctx.cluster.partition_records()))
+
+
+@handles("slurm", "get_partition")
+def get_partition(ctx):
+    query_flags(ctx)
+    name = ctx.path_params["partition_name"]
+    record = ctx.cluster.partition_record(name)
+    if record is not None:
+        return Answer(payload=_stamped(ctx, "partitions", [record]))
+    if ctx.profile.unknown_partition_is_warning:
+        return Answer(payload=_stamped(ctx, "partitions", []),
+                      warnings=[warning(f"Unable to find partition {name}", "_dump_part")])
+    raise SlurmError(9000, f"Unable to find partition {name}", "_dump_part")
+
+
+@handles("slurm", "get_reservations")
+def get_reservations(ctx):
+    query_time(ctx)
+    return Answer(payload=_stamped(ctx, "reservations", ctx.cluster.reservation_records()))
+
+
+@handles("slurm", "get_reservation")
+def get_reservation(ctx):
+    name = ctx.path_params["reservation_name"]
+    record = ctx.cluster.reservation_record(name)
+    if record is None:
+        raise SlurmError(9000, f"Unable to find reservation {name}", "_dump_resv")
+    return Answer(payload=_stamped(ctx, "reservations", [record]))
+
+
+@handles("slurm", "post_reservation")
+def post_reservation(ctx):
+    result = parse(ctx)
+    echo = ctx.cluster.create_reservation(result.value or {}, as_user=ctx.user)
+    return Answer(payload={"reservations": [echo]}, warnings=result.warnings)
+
+
+@handles("slurm", "post_reservations")
+def post_reservations(ctx):
+    result = parse(ctx)
+    echoes = [ctx.cluster.create_reservation(desc, as_user=ctx.user)
+              for desc in (result.value or {}).get("reservations", [])]
+    return Answer(payload={"reservations": echoes}, warnings=result.warnings)
+
+
+@handles("slurm", "delete_reservation")
+def delete_reservation(ctx):
+    ctx.cluster.delete_reservation(ctx.path_params["reservation_name"], as_user=ctx.user)
+    return Answer()
+
+
+def _stamped(ctx, key, records):
+    now = int(ctx.cluster.clock.now())
+    return {key: records, "last_update": now}

@@ -1,0 +1,100 @@
+"""Slurm's response envelope: payload + `meta` + `errors` + `warnings`, rendered for one API version.
+
+Every JSON answer of the mock, from a handler, from the gate (bad token, injected fault) or from an error
+handler, is built here, so the envelope and the status mapping have one home."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import SlurmError, error_text
+
+_PLUGIN = {
+    "slurm": ("openapi/slurmctld", "Slurm OpenAPI slurmctld"),
+    "slurmdb": ("openapi/slurmdbd", "Slurm OpenAPI slurmdbd"),
+    "util": ("openapi/util", "Slurm OpenAPI util"),
+}
+
+
+@dataclass
+class Answer:
+    """What a handler returns: the operation's payload keys, plus envelope additions."""
+
+    payload: dict = field(default_factory=dict)
+    status: int = 200
+    warnings: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    empty: bool = False            # 304-style answers: no body at all
+    # the real daemon answers this operation in another shape than its spec says (a listed divergence):
+    # render the envelope only and send the payload as it is
+    unshaped: bool = False
+
+
+@dataclass
+class Ctx:
+    """Everything a handler needs about the request, so handlers stay a few lines."""
+
+    site: object                   # http.app.Site
+    version_spec: object
+    operation: object
+    identity: object | None
+    path_params: dict
+    query: object                  # starlette QueryParams (multi-dict)
+    body: object = None
+    client: str = ""
+
+    @property
+    def cluster(self):
+        return self.site.cluster
+
+    @property
+    def profile(self):
+        return self.site.profile
+
+    @property
+    def user(self) -> str:
+        return self.identity.user if self.identity else "nobody"
+
+    @property
+    def version(self) -> str:
+        return self.version_spec.version
+
+
+def meta(site, version_spec, operation, user: str, client: str) -> dict:
+    family = operation.family if operation else "slurm"
+    ptype, pname = _PLUGIN.get(family, _PLUGIN["slurm"])
+    major, minor, micro = site.profile.version_parts
+    return {
+        "plugin": {"type": ptype, "name": pname, "data_parser": f"data_parser/{version_spec.version}",
+                   "accounting_storage": "accounting_storage/slurmdbd"},
+        "client": {"source": client, "user": "nobody" if family == "slurmdb" else user,
+                   "group": "" if family == "slurmdb" else user},
+        "command": [],
+        "slurm": {"version": {"major": major, "micro": micro, "minor": minor},
+                  "release": site.profile.release, "cluster": site.cluster.name},
+    }
+
+
+def error_entry(code: int, description: str = "", source: str = "") -> dict:
+    return {"description": description, "error_number": code, "error": error_text(code), "source": source}
+
+
+def from_error(err: SlurmError, profile, payload: dict | None = None) -> Answer:
+    return Answer(payload=payload or {}, status=profile.status_for(err.code), errors=[err.entry()],
+                  warnings=list(err.warnings))
+
+
+def render(site, version_spec, operation, answer: Answer, user: str, client: str) -> tuple[int, bytes]:
+    """Render an answer to (status, JSON bytes) with the operation's response schema of this version."""
+    if answer.empty:
+        return answer.status, b""
+    body = dict(answer.payload)
+    body["meta"] = meta(site, version_spec, operation, user, client)
+    body["errors"] = answer.errors
+    body["warnings"] = answer.warnings
+    renderer = site.renderer(version_spec.version)
+    if operation is None or answer.unshaped:
+        rendered = dict(body, meta=renderer.schema(f"{version_spec.version}_openapi_meta", body["meta"]))
+    else:
+        rendered = renderer.response(operation.operation_id, body, answer.status)
+    return answer.status, renderer.dumps(rendered)

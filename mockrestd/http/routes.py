@@ -1,0 +1,60 @@
+"""The URL table of every served operation, matched the way slurmrestd matches them.
+
+slurmrestd answers unknown paths and wrong methods alike with a text/plain 404, accepts a missing or extra
+trailing slash, and never reaches an operation for HEAD/OPTIONS. connexion's router cannot say that, so
+the gate matches requests here first and hands connexion the spec's own spelling of the path."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Route:
+    template: str            # the spec's path, e.g. "/slurm/v0.0.44/job/{job_id}"
+    regex: re.Pattern
+    params: tuple[str, ...]
+    operations: dict         # method (lower) -> (VersionSpec, Operation)
+
+
+@dataclass(frozen=True)
+class Match:
+    route: Route
+    path: str                # the path rewritten to the template's spelling (trailing slash as in the spec)
+    params: dict
+    version_spec: object | None
+    operation: object | None  # None: path known, method not
+
+
+class RouteTable:
+    def __init__(self, spec_set):
+        grouped: dict[str, dict] = {}
+        for vs in spec_set.versions.values():
+            for op in vs.operations.values():
+                grouped.setdefault(op.path, {})[op.method.lower()] = (vs, op)
+        routes = [self._compile(t, ops) for t, ops in grouped.items()]
+        # literal segments win over parameters (`/job/submit` before `/job/{job_id}`), like any router
+        routes.sort(key=lambda r: (len(r.params), -len(r.template)))
+        self.routes = routes
+
+    @staticmethod
+    def _compile(template: str, operations: dict) -> Route:
+        params = tuple(re.findall(r"{([^}/]+)}", template))
+        pattern = ""
+        for part in re.split(r"({[^}/]+})", template.rstrip("/")):
+            pattern += "([^/]+)" if part.startswith("{") else re.escape(part)
+        return Route(template, re.compile("^" + pattern + "/?$"), params, operations)
+
+    def match(self, path: str, method: str) -> Match | None:
+        for route in self.routes:
+            m = route.regex.match(path)
+            if not m:
+                continue
+            params = dict(zip(route.params, m.groups()))
+            spelled = route.template
+            for name, value in params.items():
+                spelled = spelled.replace("{" + name + "}", value)
+            vs, op = route.operations.get(method.lower(), (None, None))
+            return Match(route, spelled, params, vs, op)
+        return None

@@ -1,0 +1,112 @@
+"""Per-release behaviour of slurmrestd: the one place where releases differ in status codes and answers.
+
+A profile is chosen from the releases of the served spec documents (or `--profile`). The engine raises
+`SlurmError`s without knowing any HTTP status; `Profile.status_for` turns them into the status the
+release answers with, as measured on real daemons (DESIGN Part 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .auth import AuthRules
+
+
+@dataclass(frozen=True)
+class Profile:
+    release: str                      # "25.11.7"
+    # error number -> status; looked up exactly first, then by range (first matching (lo, hi) wins)
+    status_exact: dict = field(default_factory=dict)
+    status_ranges: tuple = ()
+    default_error_status: int = 500
+    # status of a bad token on /slurm/ (with error 1007) and on /slurmdb/ (with error 7000 on 25.11)
+    bad_token_status: int = 511
+    bad_token_db_status: int = 502
+    bad_token_db_error: int = 7000
+    # 26.05: an unknown partition name on GET /partition/{name} is a warning, not an error
+    unknown_partition_is_warning: bool = False
+    auth: AuthRules = field(default_factory=AuthRules)
+    # text of the 401 answer when no token is present
+    missing_auth_text: str = "Authentication failure"
+    not_found_text: str = ("Unable to find requested URL endpoint. Please query the '/openapi/v3' endpoint or "
+                           "visit 'https://slurm.schedmd.com/rest_api.html' for the OpenAPI specification which "
+                           "includes a list of all possible slurmrestd endpoints.")
+    wrong_method_status: int = 404
+    # the data-parser versions a daemon of this release serves
+    versions: tuple = ()
+
+    @property
+    def version_parts(self) -> tuple[str, str, str]:
+        major, minor, micro = (self.release.split(".") + ["0", "0"])[:3]
+        return major, minor, micro
+
+    def status_for(self, code: int) -> int:
+        if code in self.status_exact:
+            return self.status_exact[code]
+        for lo, hi, status in self.status_ranges:
+            if lo <= code <= hi:
+                return status
+        return self.default_error_status
+
+
+_R2511 = Profile(
+    release="25.11.7",
+    versions=("v0.0.41", "v0.0.42", "v0.0.43", "v0.0.44"),
+    status_exact={2017: 404, 1007: 511, 7000: 502, 9207: 500, 9209: 500, 9211: 500, 6010: 500},
+    status_ranges=((9000, 9999, 422), (2000, 2999, 500)),
+)
+
+_R2605 = Profile(
+    release="26.05.5",
+    versions=("v0.0.42", "v0.0.43", "v0.0.44", "v0.0.45"),
+    status_exact={2017: 404, 1007: 511, 7000: 502, 9207: 500, 9209: 500, 9211: 500, 6010: 500},
+    status_ranges=((9000, 9999, 422), (2000, 2999, 422)),
+    unknown_partition_is_warning=True,
+)
+
+_R2411 = Profile(
+    release="24.11.5",
+    versions=("v0.0.40", "v0.0.41", "v0.0.42"),
+    status_exact={2017: 404, 1007: 500, 7000: 500, 9207: 500, 9209: 500, 9211: 500},
+    status_ranges=((9000, 9999, 422), (2000, 2999, 500)),
+    bad_token_status=500,
+    bad_token_db_status=500,
+    bad_token_db_error=1007,
+)
+
+_R2205 = Profile(
+    release="22.05.8",
+    versions=("v0.0.36", "v0.0.37", "v0.0.38"),
+    status_exact={2127: 400, 9001: 400, 9002: 400},
+    status_ranges=((9000, 9999, 400),),
+    bad_token_status=500,
+    bad_token_db_status=500,
+    bad_token_db_error=1007,
+    auth=AuthRules(user_name_header_required=True, bearer_allowed=False),
+    not_found_text="Unable find requested URL. Please view /openapi/v3 for API reference.",
+    wrong_method_status=405,
+)
+
+PROFILES = {p.release.rsplit(".", 1)[0]: p for p in (_R2205, _R2411, _R2511, _R2605)}
+DEFAULT = _R2511
+
+
+def profile_for(release: str | None) -> Profile:
+    """The profile of the release series ("25.11.x" -> 25.11); unknown series fall back to the nearest older."""
+    if not release:
+        return DEFAULT
+    series = ".".join(release.split(".")[:2])
+    if series in PROFILES:
+        p = PROFILES[series]
+        return p if p.release == release or release.count(".") < 2 else _with_release(p, release)
+    older = [s for s in PROFILES if _key(s) <= _key(series)]
+    base = PROFILES[max(older, key=_key)] if older else DEFAULT
+    return _with_release(base, release)
+
+
+def _key(series: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in series.split(".") if x.isdigit())
+
+
+def _with_release(p: Profile, release: str) -> Profile:
+    from dataclasses import replace
+    return replace(p, release=release)

@@ -1,0 +1,83 @@
+"""What slurmrestd decides before an operation runs: auth, unknown paths, methods, bodies (DESIGN Part 1)."""
+
+import pytest
+
+V = "/slurm/v0.0.44"
+NOT_FOUND = "Unable to find requested URL endpoint."
+
+
+def test_no_token_is_401_text_before_routing(mock):
+    for method, path in [("GET", f"{V}/jobs/"), ("GET", "/no/such/path"), ("PUT", f"{V}/jobs/"),
+                         ("GET", "/openapi/v3"), ("GET", f"{V}/ping/")]:
+        r = mock.client.request(method, path)
+        assert r.status_code == 401, (method, path)
+        assert r.headers["content-type"].startswith("text/plain")
+        assert r.text == "Authentication failure"
+        assert r.headers["connection"].lower() == "close"
+
+
+def test_user_name_header_alone_is_missing_token(mock):
+    r = mock.client.get(f"{V}/jobs/", headers={"X-SLURM-USER-NAME": "alice"})
+    assert r.status_code == 401
+
+
+def test_unknown_path_version_and_wrong_method_are_text_404(mock):
+    for method, path in [("GET", f"{V}/nope/"), ("GET", "/slurm/v0.0.99/jobs/"), ("PUT", f"{V}/jobs/"),
+                         ("PATCH", f"{V}/job/1"), ("HEAD", f"{V}/jobs/"), ("OPTIONS", f"{V}/jobs/")]:
+        r = mock.request(method, path)
+        assert r.status_code == 404, (method, path)
+        assert r.headers["content-type"].startswith("text/plain")
+        if method != "HEAD":
+            assert r.text.startswith(NOT_FOUND)
+        assert r.headers["connection"].lower() == "close"
+
+
+def test_plus_in_job_path_is_invalid_url(mock):
+    r = mock.get(f"{V}/job/9+1")
+    assert (r.status_code, r.text) == (404, "Invalid or unknown URL path")
+
+
+def test_trailing_slash_is_optional(mock):
+    assert mock.get(f"{V}/jobs").status_code == 200
+    assert mock.get(f"{V}/jobs/").status_code == 200
+    assert mock.get(f"{V}/job/submit/").status_code == 404  # GET on a POST-only path
+
+
+def test_malformed_json_is_400_text(mock):
+    r = mock.post(f"{V}/job/submit", content=b'{"job": ', headers={**mock.headers(),
+                                                                    "Content-Type": "application/json"})
+    assert (r.status_code, r.text) == (400, "Failure during parsing")
+    assert r.headers["content-type"].startswith("text/plain")
+
+
+def test_text_plain_body_is_415(mock):
+    r = mock.post(f"{V}/job/submit", content=b"hello", headers={**mock.headers(), "Content-Type": "text/plain"})
+    assert (r.status_code, r.text) == (415, "MIME type is unknown to any loaded plugins")
+
+
+def test_non_utf8_body_is_400_not_500(mock):
+    r = mock.post(f"{V}/job/submit", content=b"\xff\xfe\xfa", headers={**mock.headers(),
+                                                                        "Content-Type": "application/json"})
+    assert r.status_code == 400
+
+
+def test_success_headers_are_length_and_type_only(mock):
+    r = mock.get(f"{V}/ping/")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    assert "connection" not in r.headers
+    assert int(r.headers["content-length"]) == len(r.content)
+
+
+def test_slash_is_escaped_like_slurmrestd(mock):
+    r = mock.get(f"{V}/ping/")
+    assert b"openapi\\/slurmctld" in r.content
+
+
+@pytest.mark.parametrize("path", ["/openapi/v3", "/openapi", "/openapi.json"])
+def test_openapi_serves_the_merged_spec(mock, path):
+    r = mock.get(path)
+    assert r.status_code == 200
+    doc = r.json()
+    for v in ("v0.0.41", "v0.0.42", "v0.0.43", "v0.0.44"):
+        assert f"/slurm/{v}/jobs/" in doc["paths"]
