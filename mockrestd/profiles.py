@@ -110,3 +110,21 @@ def _key(series: str) -> tuple[int, ...]:
 def _with_release(p: Profile, release: str) -> Profile:
     from dataclasses import replace
     return replace(p, release=release)
+
+
+# which release to imitate when none is asked for: the default profile first, then newer, then older
+PREFERENCE = ("25.11", "26.05", "24.11", "22.05")
+
+
+def choose_profile(spec_set, requested: str | None = None) -> Profile:
+    """`--profile` if given; else the first release in PREFERENCE whose versions the specs all provide,
+    else the release that the most served versions belong to. A folder holding only 22.05's document so
+    behaves as 22.05, the default folder as 25.11."""
+    if requested:
+        return profile_for(requested if requested.count(".") == 2 else PROFILES.get(requested, DEFAULT).release)
+    have = set(spec_set.versions)
+    for series in PREFERENCE:
+        if set(PROFILES[series].versions) <= have:
+            return PROFILES[series]
+    best = max(PREFERENCE, key=lambda s: len(set(PROFILES[s].versions) & have))
+    return PROFILES[best]

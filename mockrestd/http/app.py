@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import inspect
 import json
 import logging
@@ -114,12 +113,16 @@ class _PassParams(ParameterValidator):
 
 
 class _Resolver(Resolver):
-    def __init__(self, site, version_spec):
+    """operationIds carry their version (`slurm_v0044_get_job`), so one merged API serves every version."""
+
+    def __init__(self, site):
         super().__init__()
-        self.site, self.vs = site, version_spec
+        self.site = site
+        self.index = {oid: (vs, op) for vs in site.specs.versions.values() for oid, op in vs.operations.items()}
 
     def resolve_function_from_operation_id(self, operation_id):
-        return _endpoint(self.site, self.vs, self.vs.operations[operation_id])
+        vs, op = self.index[operation_id]
+        return _endpoint(self.site, vs, op)
 
 
 def _endpoint(site, vs, op):
@@ -144,9 +147,10 @@ def _endpoint(site, vs, op):
     return endpoint
 
 
-def _connexion_document(vs) -> dict:
-    """The document connexion routes: auth is the gate's job, so the spec's security lists are dropped."""
-    doc = copy.copy(vs.document)
+def _connexion_document(specs) -> dict:
+    """The document connexion routes: every served version in one API (they would all mount at "/"
+    otherwise, and only the first would be reachable); auth is the gate's job, so security is dropped."""
+    doc = specs.merged_document()
     doc.pop("security", None)
     doc["components"] = dict(doc.get("components", {}))
     doc["components"].pop("securitySchemes", None)
@@ -167,9 +171,8 @@ def create_app(site: Site):
     validators["parameter"] = _PassParams
     validators["body"] = {"*/*": _PassBody}
     app = connexion.AsyncApp(__name__, validator_map=validators)
-    for version, vs in site.specs.versions.items():
-        app.add_api(_connexion_document(vs), resolver=_Resolver(site, vs), name=version,
-                    swagger_ui_options=None)
+    app.add_api(_connexion_document(site.specs), resolver=_Resolver(site), name="slurmrestd",
+                swagger_ui_options=None)
     from ..control import routes as control_routes
     control_routes.install(app, site)
 
@@ -189,23 +192,23 @@ def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, sp
     from ..auth import KeyRing, default_key_path
     from ..engine import Cluster
     from ..engine.clock import Clock
-    from ..profiles import profile_for
+    from ..profiles import choose_profile
     from ..specs import default_specs_dir, load_specs
 
-    specs = load_specs(Path(specs_dir) if specs_dir else default_specs_dir(), only=only_versions)
+    folder = Path(specs_dir) if specs_dir else default_specs_dir()
+    available = load_specs(folder)
+    chosen = choose_profile(available, profile)
+    specs = load_specs(folder, only=set(chosen.versions) if chosen.versions else only_versions)
+    if only_versions:
+        specs.versions = {v: vs for v, vs in specs.versions.items() if v in only_versions}
     if not specs.versions:
-        raise SystemExit(f"no usable spec documents in {specs_dir or default_specs_dir()} "
+        raise SystemExit(f"no usable spec documents in {folder} "
                          f"(run `mockrestd specs sync --from ../shared/specs`)")
+    specs.skipped += [f"{v} ({vs.source_file}): not served by Slurm {chosen.release}"
+                      for v, vs in available.versions.items() if v not in specs.versions]
     clock = clock or Clock(speed=speed)
     cluster = Cluster.from_file(cluster_file, clock=clock) if cluster_file else Cluster.default(clock=clock)
     if strict_users is not None:
         cluster.strict_users = strict_users
-    if profile is None:
-        releases = sorted({vs.release for vs in specs.versions.values() if vs.release}, key=_release_key)
-        profile = releases[-1] if releases else None
     keyring = KeyRing.from_files(jwt_key=jwt_key or default_key_path(), jwks=jwks)
-    return Site(cluster=cluster, specs=specs, keyring=keyring, profile=profile_for(profile))
-
-
-def _release_key(release: str):
-    return tuple(int(x) if x.isdigit() else 0 for x in release.split("."))
+    return Site(cluster=cluster, specs=specs, keyring=keyring, profile=chosen)

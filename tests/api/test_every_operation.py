@@ -30,7 +30,7 @@ REQUESTS = {
     ("slurm", "post_job"): ({"job_id": "{pending}"}, "", {"comment": "hello"}, {200}),
     ("slurm", "delete_job"): ({"job_id": "{running}"}, "", None, {200}),
     ("slurm", "get_nodes"): ({}, "", None, {200}),
-    ("slurm", "post_nodes"): ({}, "", {"node_names": ["node4"], "state": ["DRAIN"], "reason": "test"}, {200}),
+    ("slurm", "post_nodes"): ({}, "", {"name": ["node4"], "state": ["DRAIN"], "reason": "test"}, {200}),
     ("slurm", "get_node"): ({"node_name": "node1"}, "", None, {200}),
     ("slurm", "post_node"): ({"node_name": "node3"}, "", {"comment": "hi"}, {200}),
     ("slurm", "delete_node"): ({"node_name": "extra1"}, "", None, {200}),
@@ -71,7 +71,7 @@ REQUESTS = {
     ("slurmdb", "post_users"): ({}, "", {"users": [{"name": "erin"}]}, {200}),
     ("slurmdb", "get_users"): ({}, "", None, {200}),
     ("slurmdb", "post_users_association"): ({}, "", {"association_condition": {"accounts": ["physics"],
-                                                     "users": ["bob"]}}, {200}),
+                                                     "users": ["user{v}"]}, "user": {}}, {200}),
     ("slurmdb", "get_cluster"): ({"cluster_name": "mock"}, "", None, {200}),
     ("slurmdb", "delete_cluster"): ({"cluster_name": "other"}, "", None, {200}),
     ("slurmdb", "get_clusters"): ({}, "", None, {200}),
@@ -82,7 +82,7 @@ REQUESTS = {
     ("slurmdb", "post_wckeys"): ({}, "", {"wckeys": [{"name": "wk1", "user": "alice", "cluster": "mock"}]}, {200}),
     ("slurmdb", "get_account"): ({"account_name": "physics"}, "", None, {200}),
     ("slurmdb", "delete_account"): ({"account_name": "cfgacct2"}, "", None, {200}),
-    ("slurmdb", "post_accounts_association"): ({}, "", {"association_condition": {"accounts": ["cfgacct2"],
+    ("slurmdb", "post_accounts_association"): ({}, "", {"association_condition": {"accounts": ["acct{v}"],
                                                         "association": {"comment": "c"}},
                                                         "account": {"description": "d", "organization": "o"}},
                                                {200}),
@@ -111,9 +111,9 @@ def _openapi_to_jsonschema(node):
     return node
 
 
-@pytest.fixture(scope="module")
-def harness(spec_set, tmp_path_factory):
-    key = tmp_path_factory.mktemp("k") / "key"
+@pytest.fixture
+def harness(spec_set, tmp_path):
+    key = tmp_path / "key"
     key.write_bytes(b"k" * 32)
     h = MockHarness(spec_set, key)
     yield h
@@ -133,7 +133,7 @@ def _seed(h, version):
     h.cluster.accounting.add_accounts([{"name": "cfgacct2", "description": "d", "organization": "o"}],
                                       as_user="root")
     return {"done": done, "running": running, "pending": pending, "future": now + 2 * 86400,
-            "future2": now + 3 * 86400}
+            "future2": now + 3 * 86400, "v": version.replace(".", "")}
 
 
 def _fill(value, seed):
@@ -173,6 +173,6 @@ def test_every_operation_answers_in_its_schema(harness, spec_set, version):
         errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
         if errors:
             failures.append(f"{op.operation_id}: {errors[0].message[:200]} at {list(errors[0].path)}")
-        if data.get("errors"):
+        if r.status_code == 200 and data.get("errors"):
             failures.append(f"{op.operation_id}: errors {data['errors']}")
     assert not failures, "\n".join(failures)

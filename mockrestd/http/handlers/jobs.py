@@ -51,12 +51,13 @@ async def allocate(ctx):
         return Answer(warnings=warnings + errors)
     ctx.cluster.ensure_user(ctx.user)
     res = ctx.cluster.allocate(descs, as_user=ctx.user)
-    # slurmrestd blocks until the allocation is granted; the mock waits on its own clock
-    for _ in range(600):
+    # slurmrestd blocks until the allocation is granted; the mock waits while its clock runs (a frozen
+    # or manual clock would never grant it, so then it answers at once with the job still pending)
+    while not getattr(ctx.cluster.clock, "frozen", False):
         states = ctx.cluster.jobs_state([str(res.job_id)])
-        if not states or any(s not in ("PENDING",) for s in states[0]["state"]):
+        if not states or "PENDING" not in states[0]["state"]:
             break
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.05)
     return Answer(payload={"job_id": res.job_id, "job_submit_user_msg": res.user_msg},
                   warnings=warnings + res.warnings)
 

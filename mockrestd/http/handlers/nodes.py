@@ -39,7 +39,7 @@ def update_node(ctx):
 def update_nodes(ctx):
     result = parse(ctx)
     desc = dict(result.value or {})
-    names = desc.pop("node_names", None) or desc.pop("name", None) or []
+    names = desc.pop("name", None) or desc.pop("node_names", None) or []
     if isinstance(names, str):
         names = [names]
     warnings = ctx.cluster.update_nodes(list(names), desc, as_user=ctx.user)

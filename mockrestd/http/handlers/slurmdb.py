@@ -27,18 +27,18 @@ def _nothing(thing: str, source: str) -> dict:
 
 # name -> (payload key, store method, thing for the "found nothing" warning, source, takes filters)
 READS = {
-    "get_accounts": ("accounts", lambda a, f: a.accounts(f), "accounts", "_dump_accounts"),
+    "get_accounts": ("accounts", lambda a, f: a.accounts_list(f), "accounts", "_dump_accounts"),
     "get_account": ("accounts", lambda a, f: _one(a.account(f["account_name"])), "accounts", "_dump_accounts"),
-    "get_users": ("users", lambda a, f: a.users(f), "users", "_dump_users"),
+    "get_users": ("users", lambda a, f: a.users_list(f), "users", "_dump_users"),
     "get_user": ("users", lambda a, f: _one(a.user(f["name"])), "users", "_dump_users"),
     "get_associations": ("associations", lambda a, f: a.associations(f), "assocs", "_dump_assoc_list"),
     "get_association": ("associations", lambda a, f: a.association(f), "assocs", "_dump_assoc_list"),
     "get_qos": ("qos", lambda a, f: a.qos_list(f), "qos", "_dump_qos"),
     "get_single_qos": ("qos", lambda a, f: _one(a.qos(f["qos"])), "qos", "_dump_qos"),
-    "get_clusters": ("clusters", lambda a, f: a.clusters(), "clusters", "_dump_clusters"),
+    "get_clusters": ("clusters", lambda a, f: a.clusters_list(), "clusters", "_dump_clusters"),
     "get_cluster": ("clusters", lambda a, f: _one(a.cluster(f["cluster_name"])), "clusters", "_dump_clusters"),
     "get_wckeys": ("wckeys", lambda a, f: a.wckeys(f), "wckeys", "_dump_wckeys"),
-    "get_wckey": ("wckeys", lambda a, f: _one(a.wckey(f["id"])), "wckeys", "_dump_wckeys"),
+    "get_wckey": ("wckeys", lambda a, f: a.wckey(f["id"]), "wckeys", "_dump_wckeys"),
     "get_instances": ("instances", lambda a, f: a.instances(f), "instances", "_dump_instances"),
     "get_instance": ("instances", lambda a, f: a.instance(f), "instances", "_dump_instances"),
     "get_tres": ("TRES", lambda a, f: a.tres(), "tres", "_dump_tres"),

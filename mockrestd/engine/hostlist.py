@@ -1,0 +1,77 @@
+"""Slurm host lists: `node[1-4,7]` ⇄ ["node1", ..., "node7"]."""
+
+from __future__ import annotations
+
+import re
+
+_RANGE = re.compile(r"([^\[,]*)\[([^\]]+)\]([^,]*)")
+
+
+def expand(spec: str) -> list[str]:
+    if not spec:
+        return []
+    out: list[str] = []
+    for part in _split(spec):
+        m = _RANGE.fullmatch(part)
+        if not m:
+            out.append(part)
+            continue
+        prefix, ranges, suffix = m.groups()
+        for r in ranges.split(","):
+            if "-" in r:
+                lo, hi = r.split("-", 1)
+                width = len(lo) if lo.startswith("0") else 0
+                out += [f"{prefix}{str(i).zfill(width)}{suffix}" for i in range(int(lo), int(hi) + 1)]
+            else:
+                out.append(f"{prefix}{r}{suffix}")
+    return out
+
+
+def _split(spec: str) -> list[str]:
+    parts, depth, cur = [], 0, ""
+    for ch in spec:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    if cur:
+        parts.append(cur)
+    return parts
+
+
+def compress(names) -> str:
+    """The shortest usual form: consecutive numbers of one prefix folded into ranges."""
+    groups: dict[str, list] = {}
+    order: list[str] = []
+    plain: list[str] = []
+    for name in names:
+        m = re.fullmatch(r"(.*?)(\d+)", name)
+        if not m:
+            plain.append(name)
+            continue
+        prefix, num = m.groups()
+        if prefix not in groups:
+            groups[prefix] = []
+            order.append(prefix)
+        groups[prefix].append(num)
+    parts = list(plain)
+    for prefix in order:
+        nums = sorted(set(groups[prefix]), key=int)
+        if len(nums) == 1:
+            parts.append(prefix + nums[0])
+            continue
+        ranges, start, prev = [], nums[0], nums[0]
+        for n in nums[1:] + [None]:
+            if n is not None and int(n) == int(prev) + 1 and len(n) == len(prev):
+                prev = n
+                continue
+            ranges.append(start if start == prev else f"{start}-{prev}")
+            if n is not None:
+                start = prev = n
+        parts.append(f"{prefix}[{','.join(ranges)}]")
+    return ",".join(parts)
