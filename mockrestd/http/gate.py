@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -23,6 +24,7 @@ _UI_PAGE = Path(__file__).resolve().parents[1] / "ui" / "index.html"
 
 OPENAPI_PATHS = {"/openapi/v3", "/openapi", "/openapi.json", "/openapi.yaml", "/openapi/v3/"}
 CONTROL_PREFIX = "/mockrestd/"
+_SLASHES = re.compile(r"/{2,}")
 _JSON_TYPES = ("application/json", "application/x-json", "text/json")
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
@@ -79,7 +81,8 @@ class Gate:
             log.info("%s %s %s -> %s (%.1f ms)", _client(scope), scope["method"], _target(scope), status, elapsed)
 
     async def _handle(self, scope, receive, send):
-        path, method = scope["path"], scope["method"].upper()
+        # clients that join "http://host:6820/" and "/slurm/..." send "//slurm/...": slurmrestd takes it
+        path, method = _SLASHES.sub("/", scope["path"]), scope["method"].upper()
         site = self.site
         if path.startswith(CONTROL_PREFIX):
             return await self.app(scope, receive, send)

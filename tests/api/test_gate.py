@@ -81,3 +81,8 @@ def test_openapi_serves_the_merged_spec(mock, path):
     doc = r.json()
     for v in ("v0.0.41", "v0.0.42", "v0.0.43", "v0.0.44"):
         assert f"/slurm/{v}/jobs/" in doc["paths"]
+
+
+def test_double_slash_from_joined_base_url_is_accepted(mock):
+    """The generated client joins "http://host:6820/" with "/slurm/...": real slurmrestd answers it."""
+    assert mock.get("//slurm/v0.0.44/ping/").status_code == 200
