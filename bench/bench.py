@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Figures for mockrestd, measured side by side in one run (these machines are noisy: compare ratios).
+
+  python bench/bench.py [--jobs 1000] [--seconds 5] [--concurrency 4]
+  SLURMRESTD_URL=... SLURM_JWT=... python bench/bench.py    # also measure a real slurmrestd the same way
+
+Prints: start-up time to the first answered ping, requests/s of GET /slurm/v0.0.44/jobs/ with N jobs in the
+cluster and of /ping (and their ratio), the server's RSS, and the same for a real daemon when given."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = os.environ.get("MOCKRESTD_SPECS") or str(ROOT.parent / "shared" / "specs")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_mock(key: Path, speed: float = 1.0):
+    port = free_port()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "mockrestd", "serve", f"127.0.0.1:{port}", "--jwt-key", str(key),
+                             "--specs", SPECS, "--speed", str(speed)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    token = token_for(key, "root")
+    url = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            if httpx.get(f"{url}/slurm/v0.0.44/ping/", headers={"X-SLURM-USER-TOKEN": token}, timeout=1
+                         ).status_code == 200:
+                return proc, url, token, time.perf_counter() - t0
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit("mockrestd serve exited")
+        time.sleep(0.01)
+
+
+def token_for(key: Path, user: str) -> str:
+    sys.path.insert(0, str(ROOT))
+    from mockrestd.auth import mint_token
+    return mint_token(key.read_bytes(), user, 3600)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def rate(url: str, token: str, seconds: float, concurrency: int) -> tuple[float, float]:
+    """Requests per second and median latency (ms) of GET url with `concurrency` keep-alive clients."""
+    latencies: list[float] = []
+    stop = time.perf_counter() + seconds
+    async with httpx.AsyncClient(headers={"X-SLURM-USER-TOKEN": token}, timeout=60) as client:
+        async def worker():
+            while time.perf_counter() < stop:
+                t = time.perf_counter()
+                r = await client.get(url)
+                r.raise_for_status()
+                latencies.append(time.perf_counter() - t)
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - t0
+    return len(latencies) / elapsed, statistics.median(latencies) * 1000
+
+
+def fill(url: str, token: str, n: int, version: str = "v0.0.44") -> None:
+    job = {"script": "#!/bin/bash\nsleep 100000", "environment": ["PATH=/bin"], "current_working_directory": "/tmp"}
+    with httpx.Client(headers={"X-SLURM-USER-TOKEN": token}, timeout=60) as c:
+        have = len(c.get(f"{url}/slurm/{version}/jobs/").json()["jobs"])
+        for _ in range(max(0, n - have)):
+            c.post(f"{url}/slurm/{version}/job/submit", json={"job": job}).raise_for_status()
+
+
+def measure(name: str, url: str, token: str, args, pid: int | None = None) -> dict:
+    fill(url, token, args.jobs)
+    jobs_rps, jobs_ms = asyncio.run(rate(f"{url}/slurm/v0.0.44/jobs/", token, args.seconds, args.concurrency))
+    ping_rps, ping_ms = asyncio.run(rate(f"{url}/slurm/v0.0.44/ping/", token, args.seconds, args.concurrency))
+    size = len(httpx.get(f"{url}/slurm/v0.0.44/jobs/", headers={"X-SLURM-USER-TOKEN": token}, timeout=60).content)
+    out = {"target": name, "jobs_rps": jobs_rps, "jobs_ms": jobs_ms, "ping_rps": ping_rps, "ping_ms": ping_ms,
+           "jobs_body_kb": size / 1024}
+    if pid:
+        out["rss_mb"] = rss_mb(pid)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--jobs", type=int, default=1000)
+    ap.add_argument("--seconds", type=float, default=5)
+    ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--starts", type=int, default=3)
+    args = ap.parse_args()
+    key = Path(tempfile.mkdtemp()) / "jwt_hs256.key"
+    key.write_bytes(os.urandom(32))
+
+    starts = []
+    for _ in range(args.starts):
+        proc, url, token, took = start_mock(key)
+        starts.append(took)
+        proc.terminate()
+        proc.wait()
+    print(f"start-up to first ping: median {statistics.median(starts):.2f} s "
+          f"(runs: {', '.join(f'{s:.2f}' for s in starts)})")
+
+    proc, url, token, _ = start_mock(key)
+    rows = []
+    try:
+        rss0 = rss_mb(proc.pid)
+        rows.append(measure("mockrestd", url, token, args, proc.pid))
+        rows[-1]["rss_idle_mb"] = rss0
+    finally:
+        proc.terminate()
+        proc.wait()
+    if os.environ.get("SLURMRESTD_URL") and os.environ.get("SLURM_JWT"):
+        rows.append(measure("real slurmrestd", os.environ["SLURMRESTD_URL"].rstrip("/"), os.environ["SLURM_JWT"],
+                            args))
+
+    print(f"GET /slurm/v0.0.44/jobs/ with {args.jobs} jobs, {args.concurrency} clients, {args.seconds:.0f} s each:")
+    for r in rows:
+        extra = f", RSS {r['rss_idle_mb']:.0f} MB idle -> {r['rss_mb']:.0f} MB" if "rss_mb" in r else ""
+        print(f"  {r['target']:16s} jobs {r['jobs_rps']:7.1f} req/s (median {r['jobs_ms']:.0f} ms, "
+              f"{r['jobs_body_kb']:.0f} KB)  ping {r['ping_rps']:7.1f} req/s (median {r['ping_ms']:.1f} ms)"
+              f"  jobs/ping cost ratio {r['ping_rps'] / max(r['jobs_rps'], 1e-9):.1f}{extra}")
+    if len(rows) == 2:
+        print(f"  mock/real throughput: jobs {rows[0]['jobs_rps'] / rows[1]['jobs_rps']:.2f}x, "
+              f"ping {rows[0]['ping_rps'] / rows[1]['ping_rps']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
