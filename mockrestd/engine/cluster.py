@@ -86,6 +86,7 @@ class Cluster:
         self.arrays: dict[int, _Array] = {}
         self._ids = itertools.count(int(c.get("first_job_id", 1)))
         self._events: list = []
+        self._sched_times: set = set()
         self._seq = itertools.count()
         self._t = self.clock.now()
         self.started = self._t
@@ -118,6 +119,10 @@ class Cluster:
 
     # ---- the event loop -----------------------------------------------------------------------------------
     def _push(self, t: float, kind: str, job_id: int = 0) -> None:
+        if kind == "sched":          # one scheduler pass per instant is enough, however many asked for it
+            if t in self._sched_times:
+                return
+            self._sched_times.add(t)
         heapq.heappush(self._events, (t, next(self._seq), kind, job_id))
 
     def sync(self) -> None:
@@ -126,6 +131,8 @@ class Cluster:
         while self._events and self._events[0][0] <= now:
             t, _, kind, job_id = heapq.heappop(self._events)
             self._t = max(self._t, t)
+            if kind == "sched":
+                self._sched_times.discard(t)
             getattr(self, f"_on_{kind}")(job_id)
         self._t = max(self._t, now)
         self.stats["rpcs"] += 1
