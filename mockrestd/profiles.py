@@ -26,10 +26,10 @@ class Profile:
     unknown_partition_is_warning: bool = False
     auth: AuthRules = field(default_factory=AuthRules)
     # text of the 401 answer when no token is present
-    missing_auth_text: str = "Authentication failure"
+    missing_auth_text: str = "Authentication failure\n"
     not_found_text: str = ("Unable to find requested URL endpoint. Please query the '/openapi/v3' endpoint or "
                            "visit 'https://slurm.schedmd.com/rest_api.html' for the OpenAPI specification which "
-                           "includes a list of all possible slurmrestd endpoints.")
+                           "includes a list of all possible slurmrestd endpoints.\n")
     wrong_method_status: int = 404
     # the data-parser versions a daemon of this release serves
     versions: tuple = ()
@@ -82,7 +82,7 @@ _R2205 = Profile(
     bad_token_db_status=500,
     bad_token_db_error=1007,
     auth=AuthRules(user_name_header_required=True, bearer_allowed=False),
-    not_found_text="Unable find requested URL. Please view /openapi/v3 for API reference.",
+    not_found_text="Unable find requested URL. Please view /openapi/v3 for API reference.\n",
     wrong_method_status=405,
 )
 

@@ -28,6 +28,8 @@ class Answer:
     # the real daemon answers this operation in another shape than its spec says (a listed divergence):
     # render the envelope only and send the payload as it is
     unshaped: bool = False
+    # only meta/errors/warnings, no payload keys at all (an unknown node: real slurmrestd sends no `nodes`)
+    bare: bool = False
 
 
 @dataclass
@@ -93,6 +95,13 @@ def render(site, version_spec, operation, answer: Answer, user: str, client: str
     body["errors"] = answer.errors
     body["warnings"] = answer.warnings
     renderer = site.renderer(version_spec.version)
+    if answer.bare:
+        renderer = site.renderer(version_spec.version)
+        meta_schema = f"{version_spec.version}_openapi_meta"
+        rendered = {"meta": renderer.schema(meta_schema, body["meta"]),
+                    "errors": renderer.schema(f"{version_spec.version}_openapi_errors", body["errors"]),
+                    "warnings": renderer.schema(f"{version_spec.version}_openapi_warnings", body["warnings"])}
+        return answer.status, renderer.dumps(rendered)
     if operation is None or answer.unshaped:
         rendered = dict(body, meta=renderer.schema(f"{version_spec.version}_openapi_meta", body["meta"]))
     else:

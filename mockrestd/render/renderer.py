@@ -100,7 +100,8 @@ class Renderer:
 
     def _object(self, schema: dict, name: str | None, nullable: bool):
         props = schema.get("properties") or {}
-        fields = [(key, self._fn(sub), _nullable_prop(self, sub)) for key, sub in props.items()]
+        fields = [(key, _deprecated_noval if sub.get("deprecated") and is_noval(self._deref(sub)[0])
+                   else self._fn(sub), _nullable_prop(self, sub)) for key, sub in props.items()]
         extra = schema.get("additionalProperties")
         extra_fn = self._fn(extra) if isinstance(extra, dict) and extra else None
         rename = renamed(self.version, name)
@@ -125,6 +126,11 @@ class Renderer:
                 return {k: extra_fn(v) for k, v in value.items()}
             return out
         return obj
+
+
+def _deprecated_noval(value):
+    """A deprecated number the daemon no longer fills reads `{}` (25.11 serving v0.0.42: `watts`)."""
+    return {} if value is None else _noval(False)(value)
 
 
 def _nullable_prop(renderer, sub):

@@ -12,7 +12,7 @@ def test_no_token_is_401_text_before_routing(mock):
         r = mock.client.request(method, path)
         assert r.status_code == 401, (method, path)
         assert r.headers["content-type"].startswith("text/plain")
-        assert r.text == "Authentication failure"
+        assert r.text == "Authentication failure\n"
         assert r.headers["connection"].lower() == "close"
 
 

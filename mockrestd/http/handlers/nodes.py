@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import handles, parse, query_flags, query_time
-from ..respond import Answer
+from ..respond import Answer, error_entry
 from ...errors import SlurmError, warning
 
 
@@ -19,13 +19,9 @@ def get_node(ctx):
     query_flags(ctx)
     name = ctx.path_params["node_name"]
     record = ctx.cluster.node_record(name)
-    if record is None:   # real slurmrestd: 200 with an error entry, not a 404
-        return Answer(payload=_stamped(ctx, "nodes", []), errors=[_node_missing(name)])
+    if record is None:   # real slurmrestd: 200, no `nodes` at all, and an error entry numbered 0
+        return Answer(bare=True, errors=[error_entry(0, f"Failure to query node {name}", "_dump_nodes")])
     return Answer(payload=_stamped(ctx, "nodes", [record]))
-
-
-def _node_missing(name):
-    return SlurmError(2018, f"Unable to query node {name}", "slurm_load_node_single()").entry()
 
 
 @handles("slurm", "post_node")
