@@ -6,23 +6,29 @@ exactly repeatable histories and a fast clock gives a lively demo."""
 
 from __future__ import annotations
 
-import copy
 import heapq
 import itertools
+import math
 import re
 import zlib
 
-from ..errors import SlurmError, warning
+from ..errors import SlurmError, error_text, warning
 from .accounting import Accounting
 from .clock import Clock
 from .config import load_config
 from .hostlist import compress, expand
-from .jobs import Job
-from .models import License, Node, Partition, Reservation
-from .runtime import SIGNAL_NAMES, SIGNALS, HARMLESS, plan_for, signal_number
+from .jobs import ENDINGS, Job
+from .models import License, Node, Partition, Reservation, licenses_of, parse_tres_request
+from .runtime import SIGNAL_NAMES, SIGNALS, plan_for, signal_number
+from .state import Decoder, Encoder
 from .values import INFINITE
 
 FIXED_UIDS = {"root": 0, "slurm": 64030, "nobody": 65534}
+SNAPSHOT_FORMAT = "mockrestd-snapshot/2"
+# kill_jobs_msg / DELETE job `flags` Slurm knows
+KILL_FLAGS = {"BATCH_JOB", "ARRAY_TASK", "FULL_STEPS_ONLY", "FULL_JOB", "FEDERATION_REQUEUE", "HURRY",
+              "OUT_OF_MEMORY", "NO_SIBLING_JOBS", "RESERVATION_JOB", "VERBOSE", "CRON_JOBS", "WARNING_SENT"}
+_EPS = 1e-9
 
 
 class SubmitResult:
@@ -30,32 +36,28 @@ class SubmitResult:
         self.job_id, self.step_id, self.user_msg = job_id, step_id, user_msg
         self.warnings = list(warnings or [])
 
+    def __repr__(self) -> str:
+        return f"SubmitResult(job_id={self.job_id}, warnings={self.warnings})"
+
 
 class _Array:
-    """A job array's pending part: one record until its last task starts (which takes the array's id)."""
+    """A job array's pending part: one record (`job`, the array's own id) until its last task starts."""
 
-    def __init__(self, array_id: int, tasks: list[int], max_running: int, template: dict):
-        self.array_id, self.pending, self.max_running, self.template = array_id, tasks, max_running, template
-        self.job: Job | None = None          # the pending meta job (carries desc, user, partition ...)
+    def __init__(self, array_id: int, tasks: list[int], max_running: int, job: Job):
+        self.array_id, self.pending, self.max_running, self.job = array_id, list(tasks), max_running, job
         self.task_jobs: list[Job] = []
 
     def task_string(self) -> str:
-        if not self.pending:
-            return ""
-        parts, start, prev = [], self.pending[0], self.pending[0]
-        step = None
-        for t in self.pending[1:] + [None]:
-            if t is not None and t == prev + 1:
-                prev = t
-                continue
-            parts.append(str(start) if start == prev else f"{start}-{prev}")
-            if t is not None:
-                start = prev = t
+        """"0,2,4%1", "2-3": the pending task ids as Slurm prints them."""
+        parts, i, p = [], 0, self.pending
+        while i < len(p):
+            j = i
+            while j + 1 < len(p) and p[j + 1] == p[j] + 1:
+                j += 1
+            parts.append(str(p[i]) if i == j else f"{p[i]}-{p[j]}")
+            i = j + 1
         text = ",".join(parts)
-        if self.max_running:
-            text += f"%{self.max_running}"
-        del step
-        return text
+        return text + (f"%{self.max_running}" if text and self.max_running else "")
 
 
 class Cluster:
@@ -71,27 +73,30 @@ class Cluster:
         self.strict_users = bool(c.get("strict_users", False))
         self.control_host = c.get("control_host", "mockctld")
         self.runtime = dict(config.get("runtime", {}))
+        self._t = self.clock.now()
+        self.started = self._t
         self.nodes: dict[str, Node] = {}
         for group in config.get("nodes", []):
             for name in expand(group["names"]):
-                self.nodes[name] = Node.from_config(name, group, self.clock.now())
+                self.nodes[name] = Node.from_config(name, group, self._t)
         self.partitions: dict[str, Partition] = {}
         for p in config.get("partitions", []):
             self.partitions[p["name"]] = Partition.from_config(p, self)
         self.licenses = {lic["name"]: License(lic["name"], int(lic.get("total", 0)))
                          for lic in config.get("licenses", [])}
         self.reservations: dict[str, Reservation] = {}
+        for r in config.get("reservations", []):
+            self._add_reservation(r)
         self.accounting = Accounting.from_config(config, self.name, self.clock)
         self.jobs: dict[int, Job] = {}                 # everything the controller still shows
         self.arrays: dict[int, _Array] = {}
-        self._ids = itertools.count(int(c.get("first_job_id", 1)))
+        self._next_id = int(c.get("first_job_id", 1))
         self._events: list = []
         self._sched_times: set = set()
         self._seq = itertools.count()
-        self._t = self.clock.now()
-        self.started = self._t
+        self.last_job_update = self._t
         self.stats = {"jobs_submitted": 0, "jobs_started": 0, "jobs_completed": 0, "jobs_canceled": 0,
-                      "jobs_failed": 0, "schedule_cycles": 0, "rpcs": 0}
+                      "jobs_failed": 0, "schedule_cycles": 0, "rpcs": 0, "last_cycle_depth": 0}
 
     # ---- construction -----------------------------------------------------------------------------------
     @classmethod
@@ -106,7 +111,8 @@ class Cluster:
         return user in self.operators or self.accounting.is_admin(user)
 
     def ensure_user(self, user: str) -> None:
-        if self.accounting.has_user(user):
+        """Unknown user names become ordinary users with the default account, or get 6010 when strict."""
+        if self.accounting.has_user(user) or user in self.operators:
             return
         if self.strict_users:
             raise SlurmError(6010, "Rejecting authentication of user nobody or group nobody",
@@ -115,6 +121,7 @@ class Cluster:
 
     @staticmethod
     def uid(user: str) -> int:
+        """Stable ids: fixed ones for system users, a hash ≥ 1000 for everybody else."""
         return FIXED_UIDS.get(user, 1000 + zlib.crc32(user.encode()) % 50000)
 
     # ---- the event loop -----------------------------------------------------------------------------------
@@ -125,8 +132,8 @@ class Cluster:
             self._sched_times.add(t)
         heapq.heappush(self._events, (t, next(self._seq), kind, job_id))
 
-    def sync(self) -> None:
-        """Replay every event due up to now, in time order."""
+    def sync(self) -> float:
+        """Replay every event due up to now, in time order; returns the time the model is at."""
         now = self.clock.now()
         while self._events and self._events[0][0] <= now:
             t, _, kind, job_id = heapq.heappop(self._events)
@@ -136,16 +143,17 @@ class Cluster:
             getattr(self, f"_on_{kind}")(job_id)
         self._t = max(self._t, now)
         self.stats["rpcs"] += 1
+        return self._t
 
     def _on_sched(self, _):
         self._schedule()
 
     def _on_end(self, job_id):
         job = self.jobs.get(job_id)
-        if job is None or not job.running or job._end_at is None or job._end_at > self._t + 1e-9:
+        if job is None or not job.running or job.end_at is None or job.end_at > self._t + _EPS:
             return
-        if job._end_how == "timeout":
-            job.end("timeout", self._t)
+        if job.end_how == "timeout":
+            job.end("timeout", self._t, completing=self._completing_time())
         elif job.plan.oom:
             job.end("oom", self._t, return_code=0)
         elif job.plan.exit_code:
@@ -156,249 +164,368 @@ class Cluster:
 
     def _on_uncomplete(self, job_id):
         job = self.jobs.get(job_id)
-        if job is not None and job.completing_until is not None and job.completing_until <= self._t + 1e-9:
+        if job is not None and job.completing_until is not None and job.completing_until <= self._t + _EPS:
             job.completing_until = None
+            job.last_update = self._t
 
     def _on_purge(self, job_id):
         job = self.jobs.get(job_id)
-        if job is not None and job.finished and job.end_time + self.min_job_age <= self._t + 1e-9:
+        if job is not None and job.finished and job.end_time + self.min_job_age <= self._t + _EPS:
             del self.jobs[job_id]
+            arr = self.arrays.get(job_id)
+            if arr is not None and arr.job is job:
+                del self.arrays[job_id]
+            self.last_job_update = self._t
 
-    def _finish(self, job: Job, completing: float = 0.0) -> None:
-        """Free what the job held and let the scheduler look again."""
-        job._last_nodes = list(job.alloc)
-        for name, (cpus, mem) in job.alloc.items():
+    def _completing_time(self) -> float:
+        return float(self.runtime.get("completing_time", 1))
+
+    def _touch(self, job: Job) -> None:
+        job.last_update = self.last_job_update = self._t
+
+    def _finish(self, job: Job) -> None:
+        """Free what the job held, count it, and let the scheduler and dependants look again."""
+        completing = (job.completing_until - self._t) if job.completing_until else 0.0
+        for name in job.alloc:
             node = self.nodes.get(name)
             if node:
-                node.release(job.job_id, cpus, mem)
-        job.alloc = {}
-        for lic in _licenses(job.licenses):
-            if lic[0] in self.licenses:
-                self.licenses[lic[0]].used = max(0, self.licenses[lic[0]].used - lic[1])
-        if completing:
-            job.completing_until = self._t + completing
+                node.release(job.job_id, self._t, completing)
+        if job.alloc:
+            job.last_alloc, job.alloc = job.alloc, {}
+            for name, count in licenses_of(job.licenses):
+                if name in self.licenses:
+                    self.licenses[name].used = max(0, self.licenses[name].used - count)
+        if job.completing_until:
             self._push(job.completing_until, "uncomplete", job.job_id)
         key = {"COMPLETED": "jobs_completed", "CANCELLED": "jobs_canceled"}.get(job.state, "jobs_failed")
         self.stats[key] += 1
+        self._touch(job)
         self._push(job.end_time + self.min_job_age, "purge", job.job_id)
         self._push(self._t, "sched")
-        self._deps_changed()
 
     # ---- scheduling ---------------------------------------------------------------------------------------
     def _schedule(self) -> None:
+        """One pass: highest priority first, each job starts if it fits now (backfill of what fits)."""
         self.stats["schedule_cycles"] += 1
         t = self._t
-        blocked_partitions = set()
-        het_done = set()
-        pending = [j for j in self.jobs.values() if j.state == "PENDING"]
-        pending.sort(key=lambda j: (-j.priority, j.job_id))
+        blocked: set = set()
+        het_done: set = set()
+        pending = sorted((j for j in self.jobs.values() if j.pending), key=lambda j: (-j.priority, j.job_id))
+        self.stats["last_cycle_depth"] = len(pending)
         for job in pending:
-            if job.state != "PENDING":
-                continue
-            if job.eligible_time is not None and job.eligible_time > t:
+            if not job.pending:
                 continue
             job.last_eval = t
-            if job.hold:
-                job.reason = "JobHeldUser" if job.hold == "user" else "JobHeldAdmin"
+            reason = self._why_waiting(job)
+            if reason is not None:
+                if job.reason != reason:
+                    job.reason = reason
+                    self._touch(job)
                 continue
-            dep = self._dependency_state(job)
-            if dep != "ok":
-                job.reason = "Dependency" if dep == "wait" else "DependencyNeverSatisfied"
-                continue
-            if job.begin_time and job.begin_time > t:
-                job.reason = "BeginTime"
-                self._push(job.begin_time, "sched")
-                continue
-            part = self.partitions.get(job.partition)
-            if part is None:
-                continue
-            if part.max_time is not INFINITE and job.time_limit is not INFINITE and job.time_limit > part.max_time:
-                job.reason = "PartitionTimeLimit"
-                continue
-            if not self._could_ever_fit(job):
-                job.reason = "PartitionConfig"
-                continue
+            if job.accrue_time is None:
+                job.accrue_time = job.eligible_time or t
             if job.het_job_id is not None:
-                if job.het_job_id in het_done:
-                    continue
-                het_done.add(job.het_job_id)
-                comps = sorted((j for j in self.jobs.values() if j.het_job_id == job.het_job_id),
-                               key=lambda j: j.het_job_offset)
-                plans = self._place_many(comps)
-                if plans is None:
-                    for c in comps:
-                        c.reason = "Resources"
-                    continue
-                for c, plan in zip(comps, plans):
-                    self._start(c, plan)
+                if job.het_job_id not in het_done:
+                    het_done.add(job.het_job_id)
+                    self._schedule_het(job.het_job_id, blocked)
                 continue
-            if job.array_job_id is not None and job.job_id in self.arrays:
-                self._schedule_array(self.arrays[job.job_id], blocked_partitions)
+            arr = self.arrays.get(job.job_id)
+            if arr is not None and arr.job is job:
+                self._schedule_array(arr, blocked)
                 continue
-            if job.partition in blocked_partitions:
-                job.reason = "Priority"
-                # backfill: a later job that fits now may still start
             plan = self._place(job)
             if plan is None:
-                if job.partition not in blocked_partitions:
-                    job.reason = "Resources"
-                blocked_partitions.add(job.partition)
-                continue
-            if not self._licenses_free(job):
-                job.reason = "Licenses"
+                self._wait(job, self._blocked_reason(job, blocked))
+                blocked.add(job.partition)
                 continue
             self._start(job, plan)
+
+    def _wait(self, job: Job, reason: str) -> None:
+        if job.reason != reason:
+            job.reason = reason
+            self._touch(job)
+
+    def _blocked_reason(self, job: Job, blocked: set) -> str:
+        if job.partition in blocked:
+            return "Priority"
+        if not self._licenses_free(job):
+            return "Licenses"
+        return "Resources"
+
+    def _why_waiting(self, job: Job) -> str | None:
+        """A pending reason that does not depend on free resources, or None when it may start."""
+        t = self._t
+        if job.hold:
+            return "JobHeldUser" if job.hold == "user" else "JobHeldAdmin"
+        dep = self._dependency_state(job)
+        if dep == "never":
+            return "DependencyNeverSatisfied"
+        if dep == "wait":
+            return "Dependency"
+        if job.eligible_time is None:
+            job.eligible_time = max(t, job.begin_time or 0)
+        if job.begin_time and job.begin_time > t + _EPS:
+            self._push(job.begin_time, "sched")
+            return "BeginTime"
+        part = self.partitions.get(job.partition)
+        if part is None:
+            return "PartitionDown"
+        if part.state in ("DOWN", "DRAIN"):
+            return "PartitionDown"
+        if part.state == "INACTIVE":
+            return "PartitionInactive"
+        if part.max_time is not INFINITE and job.time_limit is not INFINITE and job.time_limit > part.max_time:
+            return "PartitionTimeLimit"
+        if part.max_nodes is not INFINITE and job.min_nodes > part.max_nodes:
+            return "PartitionNodeLimit"
+        if job.desc.get("reservation") and job.desc["reservation"] not in self.reservations:
+            return "ReservationDeleted"
+        if not self._could_ever_fit(job):
+            return "PartitionConfig"
+        if not self._nodes_up(job):
+            return "Nodes_required_for_job_are_DOWN,_DRAINED_or_reserved_for_jobs_in_higher_priority_partitions" \
+                if job.desc.get("required_nodes") else "Resources"
+        return None
+
+    def _nodes_up(self, job: Job) -> bool:
+        required = _names(job.desc.get("required_nodes"))
+        return all(n in self.nodes and self.nodes[n].usable(self._t) for n in required)
+
+    def _schedule_het(self, het_id: int, blocked: set) -> None:
+        comps = sorted((j for j in self.jobs.values() if j.het_job_id == het_id and j.pending),
+                       key=lambda j: j.het_job_offset)
+        if any(self._why_waiting(c) for c in comps):
+            for c in comps:
+                self._wait(c, self._why_waiting(c) or "None")
+            return
+        plans = self._place_together(comps)
+        if plans is None:
+            for c in comps:
+                self._wait(c, self._blocked_reason(c, blocked))
+            blocked.update(c.partition for c in comps)
+            return
+        for c, plan in zip(comps, plans):
+            self._start(c, plan)
 
     def _schedule_array(self, arr: _Array, blocked: set) -> None:
         meta = arr.job
         while arr.pending:
             running = sum(1 for j in arr.task_jobs if j.running)
             if arr.max_running and running >= arr.max_running:
-                meta.reason = "JobArrayTaskLimit"
+                self._wait(meta, "JobArrayTaskLimit")
                 return
             plan = self._place(meta)
             if plan is None:
-                meta.reason = "Resources" if meta.partition not in blocked else "Priority"
+                self._wait(meta, self._blocked_reason(meta, blocked))
                 blocked.add(meta.partition)
                 return
             task = arr.pending.pop(0)
             if arr.pending:
-                job = self._clone_task(meta, next(self._ids), task)
-                self.jobs[job.job_id] = job
+                job = self._split_task(meta, task)
             else:      # the last task takes over the array's own id
                 job = meta
                 job.array_task_id = task
-                del self.arrays[arr.array_id]
             arr.task_jobs.append(job)
-            self.accounting.add_job(job) if job is not meta else None
             self._start(job, plan)
+            if job is meta:
+                del self.arrays[arr.array_id]
 
-    def _clone_task(self, meta: Job, job_id: int, task: int) -> Job:
-        job = copy.copy(meta)
-        job.job_id, job.array_task_id = job_id, task
-        job.alloc, job.swallowed = {}, set()
-        job.exit_status = []
+    def _split_task(self, meta: Job, task: int) -> Job:
+        """A task leaving the array's pending record: a new job id, its own record, in accounting too."""
+        job = Job(**{f: getattr(meta, f) for f in meta.__dataclass_fields__})
+        job.job_id, job.array_task_id = self._next_id, task
+        self._next_id += 1
+        job.alloc, job.last_alloc, job.swallowed, job.flags = {}, {}, set(), list(meta.flags)
+        job.desc = dict(meta.desc)
+        job._sync = self.sync
+        self.jobs[job.job_id] = job
+        self.accounting.add_job(job)
         return job
 
-    def _place(self, job: Job):
-        """Nodes for the job now, as {node: (cpus, mem)}, or None when it must wait."""
+    def _candidates(self, job: Job) -> list[str]:
         part = self.partitions[job.partition]
-        mem_per_node = job.memory_per_node or ((job.memory_per_cpu or 0) * job.cpus_per_task)
-        candidates = [n for n in part.node_names if n in self.nodes and self.nodes[n].usable(self._t)]
-        candidates = [n for n in candidates if self._reservation_allows(n, job)]
+        excluded = set(_names(job.desc.get("excluded_nodes")))
+        required = _names(job.desc.get("required_nodes"))
+        features = _features(job.desc.get("constraints"))
+        names = [n for n in part.node_names if n in self.nodes and n not in excluded]
+        names = [n for n in names if self.nodes[n].usable(self._t) and self._reservation_allows(n, job)]
+        names = [n for n in names if features <= set(self.nodes[n].features)]
+        if required:
+            names = required + [n for n in names if n not in required] if all(n in names for n in required) else []
+        return names
+
+    def _place(self, job: Job, held=None):
+        """Nodes for the job now, as {node: [cpus, mem, gres slots, cpu ids]}, or None when it must wait."""
+        if not self._licenses_free(job):
+            return None
+        held = held or {}
         need_cpus = job.cpus
-        per_node = max(1, -(-need_cpus // max(1, job.min_nodes)))
+        need_job_gres = {k: [v[0], v[1]] for k, v in job.gres_per_job.items()}
+        per_node = max(job.cpus_per_task, math.ceil(job.cpus / max(1, job.min_nodes)))
+        required = set(_names(job.desc.get("required_nodes")))
         plan = {}
-        for name in candidates:
+        for name in self._candidates(job):
             node = self.nodes[name]
-            take = min(node.free_cpus(), per_node, need_cpus)
-            if take <= 0 or take < job.cpus_per_task:
+            free_cpus = node.free_cpus() - held.get(name, [0, 0, []])[0]
+            free_mem = node.free_mem() - held.get(name, [0, 0, []])[1]
+            taken_slots = {tuple(s) for s in held.get(name, [0, 0, []])[2]}
+            gres = []
+            ok = True
+            for gname, (gtype, count) in job.gres_per_node.items():
+                free = [s for s in node.free_slots(gname, gtype) if tuple(s) not in taken_slots]
+                if len(free) < count:
+                    ok = False
+                    break
+                gres += free[:count]
+            if not ok:
                 continue
+            job_gres_here = []
+            for gname, want in need_job_gres.items():
+                if want[1] <= 0:
+                    continue
+                free = [s for s in node.free_slots(gname, want[0]) if tuple(s) not in taken_slots]
+                job_gres_here += free[:want[1]]
+            wants_more_nodes = len(plan) < job.min_nodes or name in required
+            if need_cpus <= 0 and not job_gres_here and not wants_more_nodes:
+                continue
+            take = min(free_cpus, per_node, max(need_cpus, job.cpus_per_task))
             take -= take % job.cpus_per_task
-            mem = job.memory_per_node or (job.memory_per_cpu or 0) * take
-            if mem > node.free_mem():
+            if take <= 0:
                 continue
-            plan[name] = (take, mem)
+            mem = job.memory_per_node or (job.memory_per_cpu or 0) * take
+            if mem > free_mem:
+                continue
+            for s in job_gres_here:
+                need_job_gres[s[0]][1] -= 1
+            plan[name] = [take, mem, gres + job_gres_here]
             need_cpus -= take
-            if need_cpus <= 0 and len(plan) >= job.min_nodes:
+            if need_cpus <= 0 and len(plan) >= job.min_nodes and all(v[1] <= 0 for v in need_job_gres.values()) \
+                    and required <= set(plan):
                 return plan
-        del mem_per_node
+            if job.max_nodes and len(plan) >= job.max_nodes:
+                return None
         return None
 
     def _could_ever_fit(self, job: Job) -> bool:
         """Whether the partition, empty, could hold the job; if not it pends forever (PartitionConfig)."""
         part = self.partitions.get(job.partition)
         nodes = [self.nodes[n] for n in part.node_names if n in self.nodes] if part else []
+        features = _features(job.desc.get("constraints"))
         mem = job.memory_per_node or (job.memory_per_cpu or 0) * job.cpus_per_task
-        fitting = [n for n in nodes if n.cpus >= job.cpus_per_task and n.real_memory >= mem]
-        return bool(fitting) and sum(n.cpus for n in fitting) >= job.cpus and len(fitting) >= job.min_nodes
+        fitting = [n for n in nodes if n.cpus >= job.cpus_per_task and n.real_memory >= mem
+                   and n.base_state != "FUTURE" and features <= set(n.features)
+                   and all(len([s for s in n.gres_slots if s[0] == g and (not t or s[1] == t)]) >= c
+                           for g, (t, c) in job.gres_per_node.items())]
+        job_gres_ok = all(sum(1 for n in fitting for s in n.gres_slots if s[0] == g and (not t or s[1] == t)) >= c
+                          for g, (t, c) in job.gres_per_job.items())
+        return bool(fitting) and sum(n.cpus for n in fitting) >= job.cpus and len(fitting) >= job.min_nodes \
+            and job_gres_ok
 
-    def _place_many(self, jobs):
+    def _place_together(self, jobs):
         """All-or-nothing placement for hetjob components."""
-        reserved = []
+        held: dict = {}
         plans = []
-        try:
-            for job in jobs:
-                plan = self._place(job)
-                if plan is None:
-                    return None
-                for name, (cpus, mem) in plan.items():
-                    self.nodes[name].hold(-1, cpus, mem)
-                    reserved.append((name, cpus, mem))
-                plans.append(plan)
-            return plans
-        finally:
-            for name, cpus, mem in reserved:
-                self.nodes[name].release(-1, cpus, mem)
+        for job in jobs:
+            plan = self._place(job, held)
+            if plan is None:
+                return None
+            for name, (cpus, mem, gres) in plan.items():
+                h = held.setdefault(name, [0, 0, []])
+                h[0] += cpus
+                h[1] += mem
+                h[2] += gres
+            plans.append(plan)
+        return plans
 
     def _reservation_allows(self, node: str, job: Job) -> bool:
+        wanted = job.desc.get("reservation")
         for resv in self.reservations.values():
-            if node in resv.nodes and resv.active(self._t) and job.desc.get("reservation") != resv.name:
-                if "IGNORE_JOBS" in resv.flags and job.user_name in resv.users:
-                    continue
+            if node in resv.nodes and resv.active(self._t) and resv.name != wanted:
                 return False
-        if job.desc.get("reservation"):
-            resv = self.reservations.get(job.desc["reservation"])
-            return resv is not None and node in resv.nodes
+            if node in resv.nodes and not resv.active(self._t) and not resv.over(self._t) and \
+                    job.time_limit is not INFINITE and self._t + job.time_limit * 60 > resv.start and \
+                    resv.name != wanted:
+                return False      # it would still run when the reservation starts
+            if node in resv.nodes and job.time_limit is INFINITE and not resv.over(self._t) and \
+                    resv.name != wanted:
+                return False
+        if wanted:
+            resv = self.reservations.get(wanted)
+            return resv is not None and node in resv.nodes and resv.active(self._t)
         return True
 
     def _licenses_free(self, job: Job) -> bool:
         return all(name in self.licenses and self.licenses[name].free() >= count
-                   for name, count in _licenses(job.licenses))
+                   for name, count in licenses_of(job.licenses))
 
     def _start(self, job: Job, plan: dict) -> None:
-        for name, (cpus, mem) in plan.items():
-            self.nodes[name].hold(job.job_id, cpus, mem)
-        for name, count in _licenses(job.licenses):
+        job.alloc = {name: self.nodes[name].hold(job.job_id, cpus, mem, gres)
+                     for name, (cpus, mem, gres) in plan.items()}
+        for name, count in licenses_of(job.licenses):
             self.licenses[name].used += count
-        job.alloc = dict(plan)
-        job.state, job.reason, job.start_time = "RUNNING", "None", self._t
+        job.move("RUNNING")
+        job.reason, job.start_time = "None", self._t
+        if job.accrue_time is None:
+            job.accrue_time = job.eligible_time or self._t
+        job.run_left, job.resumed_at, job.stopped = job.plan.runtime, self._t, False
         self.stats["jobs_started"] += 1
-        limit = None if job.time_limit is INFINITE else job.time_limit * 60
-        run = job.plan.runtime
-        if limit is not None and run >= limit:
-            job._end_at, job._end_how = self._t + limit, "timeout"
+        self._touch(job)
+        self._plan_end(job)
+
+    def _plan_end(self, job: Job) -> None:
+        """When the running job ends next: its work done, or its time limit, whichever comes first."""
+        work_end = math.inf if job.stopped else job.resumed_at + job.run_left
+        limit_end = math.inf if job.time_limit is INFINITE else job.start_time + job.time_limit * 60
+        if limit_end <= work_end:
+            job.end_at, job.end_how = max(self._t, limit_end), "timeout"
         else:
-            job._end_at, job._end_how = self._t + run, "normal"
-        self._push(job._end_at, "end", job.job_id)
+            job.end_at, job.end_how = work_end, "normal"
+        if job.end_at != math.inf:
+            self._push(job.end_at, "end", job.job_id)
+        else:
+            job.end_at = None
 
     def _dependency_state(self, job: Job) -> str:
+        """"ok", "wait" or "never" for `afterok:1:2,afterany:3` (`?` = any one clause is enough)."""
         if not job.dependency:
             return "ok"
-        result = "ok"
+        any_of = "?" in job.dependency
+        results = []
         for clause in re.split(r"[,?]", job.dependency):
             kind, _, ids = clause.partition(":")
+            kind = kind.strip().lower()
+            if kind == "singleton":
+                same = [j for j in self.jobs.values() if j is not job and j.name == job.name
+                        and j.user_name == job.user_name and j.running]
+                results.append("wait" if same else "ok")
+                continue
             for dep_id in ids.split(":"):
+                dep_id = dep_id.split("+")[0]
                 if not dep_id:
                     continue
-                dep = self._any_job(int(dep_id.split("_")[0])) if dep_id.split("_")[0].isdigit() else None
-                if dep is None:
-                    continue
-                if kind == "after":
-                    if dep.state == "PENDING":
-                        result = "wait"
-                elif kind == "afterany":
-                    if not dep.finished:
-                        result = "wait"
-                elif kind == "afterok":
-                    if not dep.finished:
-                        result = "wait"
-                    elif dep.state != "COMPLETED":
-                        return "never"
-                elif kind == "afternotok":
-                    if not dep.finished:
-                        result = "wait"
-                    elif dep.state == "COMPLETED":
-                        return "never"
-                elif kind == "singleton":
-                    continue
-        return result
+                deps = self._dependency_targets(dep_id)
+                for dep in deps:
+                    results.append(_dep_result(kind, dep))
+        if not results:
+            return "ok"
+        if any_of:
+            return "ok" if "ok" in results else ("wait" if "wait" in results else "never")
+        return "never" if "never" in results else ("wait" if "wait" in results else "ok")
 
-    def _deps_changed(self) -> None:
-        self._push(self._t, "sched")
-
-    def _any_job(self, job_id: int) -> Job | None:
-        return self.jobs.get(job_id) or self.accounting.job_object(job_id)
+    def _dependency_targets(self, dep_id: str) -> list[Job]:
+        base, _, task = dep_id.partition("_")
+        if not base.isdigit():
+            return []
+        base_id = int(base)
+        jobs = [j for j in self.jobs.values() if j.array_job_id == base_id and j.array_task_id is not None
+                and (not task or str(j.array_task_id) == task)]
+        arr = self.arrays.get(base_id)
+        if arr is not None and arr.pending and (not task or int(task) in arr.pending):
+            jobs.append(arr.job)
+        if not jobs:
+            one = self.jobs.get(base_id) or self.accounting.job_object(base_id)
+            jobs = [one] if one is not None else []
+        return jobs
 
     # ---- submit -------------------------------------------------------------------------------------------
     def submit(self, desc, as_user: str, *, source: str = "_job_post") -> SubmitResult:
@@ -406,89 +533,138 @@ class Cluster:
         descs = desc if isinstance(desc, list) else [desc]
         if not descs or not isinstance(descs[0], dict) or not descs[0].get("script"):
             raise SlurmError(9000, 'Populated "script" field is required for job submission', source)
-        warnings = []
-        jobs = []
+        warnings: list = []
         first = descs[0]
-        for offset, d in enumerate(descs):
-            d = dict(d)
-            if offset and not d.get("script"):
-                d["script"] = first["script"]
-            jobs.append(self._make_job(d, as_user, warnings, first_name=first.get("name"), het=len(descs) > 1,
-                                       offset=offset))
+        het = len(descs) > 1
+        jobs = [self._make_job(dict(d), as_user, warnings, het=het, offset=off, job_id=self._next_id + off,
+                               first=first) for off, d in enumerate(descs)]
+        self._next_id += len(jobs)      # everything validated: only now take the ids
         leader = jobs[0]
-        if len(jobs) > 1:
+        if het:
             id_set = f"{leader.job_id}-{jobs[-1].job_id}"
             for off, job in enumerate(jobs):
                 job.het_job_id, job.het_job_offset, job.het_job_id_set = leader.job_id, off, id_set
+                job.flags.append("HETEROGENEOUS_JOB") if "HETEROGENEOUS_JOB" not in job.flags else None
+        array = first.get("array")
+        if array and not het:
+            tasks, max_running = parse_array(str(array))
+            leader.array_job_id, leader.array_max_tasks = leader.job_id, max_running
+            self.arrays[leader.job_id] = _Array(leader.job_id, tasks, max_running, leader)
         for job in jobs:
+            job._sync = self.sync
             self.jobs[job.job_id] = job
             self.accounting.add_job(job)
             self.stats["jobs_submitted"] += 1
-        array = first.get("array")
-        if array and len(jobs) == 1:
-            tasks, max_running = parse_array(str(array))
-            arr = _Array(leader.job_id, tasks, max_running, first)
-            arr.job = leader
-            leader.array_job_id, leader.array_max_tasks = leader.job_id, max_running
-            self.arrays[leader.job_id] = arr
+            self._touch(job)
         if leader.hold:
             warnings.append(warning("Job is in held state, pending scheduler release", "_job_post"))
         self._push(self._t + float(self.runtime.get("sched_interval", 1)), "sched")
         return SubmitResult(leader.job_id, warnings)
 
     def allocate(self, desc, as_user: str) -> SubmitResult:
+        """job/allocate: a job with no script that holds its nodes until cancelled (salloc)."""
         descs = desc if isinstance(desc, list) else [desc]
-        patched = [dict(d, script=d.get("script") or "#!/bin/sh\n#MOCKRESTD --runtime=3600\n") for d in descs]
+        patched = [dict(d, script=d.get("script") or "#!/bin/sh\n#MOCKRESTD --runtime=31536000\n") for d in descs]
         result = self.submit(patched if isinstance(desc, list) else patched[0], as_user,
                              source="_job_post_allocate")
+        for job in self._group(result.job_id):
+            job.flags = [f for f in job.flags if f != "EXACT_TASK_COUNT_REQUESTED"]
         self._schedule()      # an allocation request is answered at once when resources are free
         return result
 
-    def _make_job(self, d: dict, user: str, warnings: list, *, first_name, het: bool, offset: int) -> Job:
-        if not d.get("environment") and offset == 0:
-            raise SlurmError(2019, "Batch job submission failed: Error writing to file", "slurm_submit_batch_job()")
+    def _make_job(self, d: dict, user: str, warnings: list, *, het: bool, offset: int, job_id: int,
+                  first: dict) -> Job:
+        if het and offset:
+            for key in ("environment", "current_working_directory"):
+                if not d.get(key) and first.get(key):
+                    d[key] = first[key]
+            d.setdefault("script", first.get("script"))
+        if not d.get("environment"):
+            raise SlurmError(2019, "Batch job submission failed: I/O error writing script/environment to file",
+                             "slurm_submit_batch_het_job()" if het else "slurm_submit_batch_job()")
         if not d.get("current_working_directory"):
-            raise SlurmError(2063, "Batch job submission failed: Missing working directory",
-                             "slurm_submit_batch_job()")
-        part_name = d.get("partition") or self.default_partition()
+            raise SlurmError(2063, "Batch job submission failed: Job cannot be submitted without the current "
+                                   "working directory specified.", "slurm_submit_batch_job()")
+        flags = []
+        part_name = d.get("partition") or ""
+        if "," in part_name:
+            part_name = part_name.split(",")[0]
+        if not part_name:
+            part_name = self.default_partition()
+            flags += ["USING_DEFAULT_PARTITION"]
         if part_name not in self.partitions:
-            raise SlurmError(2000, f"Batch job submission failed: Invalid partition name specified",
+            raise SlurmError(2000, "Batch job submission failed: Invalid partition name specified",
                              "slurm_submit_batch_job()")
-        account = d.get("account") or self.accounting.user_default_account(user) or \
-            self.config["cluster"].get("default_account", "default")
-        tasks = _int(d.get("tasks"), 1)
-        cpt = _int(d.get("cpus_per_task"), 1)
-        min_nodes = _int(d.get("minimum_nodes"), 1)
+        part = self.partitions[part_name]
+        account = d.get("account")
+        if not account:
+            account = self.accounting.user_default_account(user) or \
+                self.config["cluster"].get("default_account", "default")
+            flags.append("USING_DEFAULT_ACCOUNT")
+        if not d.get("qos"):
+            flags.append("USING_DEFAULT_QOS")
+        if not d.get("wckey"):
+            flags.append("USING_DEFAULT_WCKEY")
+        if "USING_DEFAULT_PARTITION" in flags:
+            flags.append("PARTITION_ASSIGNED")
+        tasks = _int(d.get("tasks"), 0)
+        if tasks:
+            flags.insert(0, "EXACT_TASK_COUNT_REQUESTED")
+        tasks = tasks or 1
+        cpt = max(1, _int(d.get("cpus_per_task"), 1))
+        min_nodes, max_nodes = _node_range(d)
         cpus = max(tasks * cpt, _int(d.get("minimum_cpus"), 0))
         time_limit = d.get("time_limit")
-        part = self.partitions[part_name]
         if time_limit is None:
             time_limit = part.default_time if part.default_time is not None else part.max_time
+        mem_node = d.get("memory_per_node") if _is_num(d.get("memory_per_node")) else None
+        mem_cpu = d.get("memory_per_cpu") if _is_num(d.get("memory_per_cpu")) else None
+        if mem_node is None and mem_cpu is None:
+            mem_cpu = part.def_mem_per_cpu
         hold = "user" if d.get("hold") else None
         if d.get("priority") == 0 and not hold:
             hold = "admin" if self.is_operator(user) else "user"
+        gres_per_node = _gres(d.get("tres_per_node"))
+        for name, (gtype, count) in _gres(d.get("tres_per_socket")).items():
+            gres_per_node[name] = [gtype, count * max(1, _int(d.get("sockets_per_node"), 1))]
+        gres_per_job = _gres(d.get("tres_per_job"))
+        for name, (gtype, count) in _gres(d.get("tres_per_task")).items():
+            gres_per_job[name] = [gtype, count * tasks]
+        begin = d.get("begin_time") if _is_num(d.get("begin_time")) else None
+        name = d.get("name") or ""          # a hetjob's later components have "" unless named
+        uid = self.uid(user)
         job = Job(
-            job_id=next(self._ids), desc=d, user_name=user, user_id=self.uid(user), group_name=user,
+            job_id=job_id, desc=d, user_name=user, user_id=uid, group_name=user, group_id=uid,
             account=account, partition=part_name, qos=d.get("qos") or "normal", submit_time=self._t,
             plan=plan_for(d.get("script"), self.runtime), cluster=self.name,
             association_id=self.accounting.association_id(user, account) or 0,
-            cpus=cpus, tasks=tasks, cpus_per_task=cpt, min_nodes=min_nodes,
-            memory_per_node=d.get("memory_per_node") if isinstance(d.get("memory_per_node"), int) else None,
-            memory_per_cpu=d.get("memory_per_cpu") if isinstance(d.get("memory_per_cpu"), int) else None,
-            time_limit=time_limit, name=d.get("name") if d.get("name") is not None else
-            ("" if het and offset else (first_name or "")),
-            comment=d.get("comment") or "", priority=_int(d.get("priority"), 1) if not hold else 1, hold=hold,
-            dependency=d.get("dependency") or "", licenses=_license_str(d.get("licenses")),
-            begin_time=d.get("begin_time") if isinstance(d.get("begin_time"), (int, float)) else None,
-            eligible_time=self._t,
+            cpus=cpus, tasks=tasks, cpus_per_task=cpt, min_nodes=min_nodes, max_nodes=max_nodes,
+            memory_per_node=mem_node, memory_per_cpu=mem_cpu, gres_per_node=gres_per_node,
+            gres_per_job=gres_per_job, time_limit=time_limit, name=str(name),
+            comment=d.get("comment") or "", admin_comment=d.get("admin_comment") or "",
+            priority=self._base_priority(d, user), hold=hold, dependency=str(d.get("dependency") or ""),
+            licenses=",".join(f"{n}:{c}" for n, c in licenses_of(d.get("licenses"))),
+            begin_time=begin, flags=flags,
+            eligible_time=None if (hold or d.get("dependency")) else max(self._t, begin or 0),
         )
-        if not job.name and not het and offset == 0:
-            job.name = d.get("name") or ""
-        job._end_at, job._end_how = None, None
         job.submit_line = ""
+        for lic, _ in licenses_of(job.licenses):
+            if lic not in self.licenses:
+                raise SlurmError(2048, "Batch job submission failed: Invalid license specification",
+                                 "slurm_submit_batch_job()")
+        if d.get("reservation") and d["reservation"] not in self.reservations:
+            raise SlurmError(2053, "Batch job submission failed: Requested reservation is invalid",
+                             "slurm_submit_batch_job()")
         if not self._could_ever_fit(job):
             warnings.append(warning("Requested node configuration is not available", "_job_post"))
         return job
+
+    def _base_priority(self, d: dict, user: str) -> int:
+        prio = d.get("priority")
+        if _is_num(prio) and prio and self.is_operator(user):
+            return int(prio)
+        qos = self.accounting.qos(d.get("qos") or "normal") if hasattr(self.accounting, "qos") else None
+        return 1 + int((qos or {}).get("priority", 0) or 0)
 
     def default_partition(self) -> str:
         for p in self.partitions.values():
@@ -502,43 +678,48 @@ class Cluster:
 
     def _record(self, job: Job) -> dict:
         arr = self.arrays.get(job.job_id)
-        if arr is not None and job is arr.job:
-            return job.record(array_pending=arr.task_string())
-        return job.record()
+        pending = arr.task_string() if arr is not None and job is arr.job else None
+        return job.record(array_pending=pending, nodes_conf=self.nodes, now=self._t)
 
     def job_records(self, as_user=None, update_time=None) -> list[dict]:
+        """GET /jobs/: every job the controller shows; with `update_time`, nothing when nothing changed since."""
         self.sync()
+        if update_time is not None and self.last_job_update <= update_time:
+            return []
         return [self._record(j) for j in self._visible()]
 
-    def _parse_id(self, job_id: str) -> tuple[int, str | None]:
+    def _parse_id(self, job_id) -> tuple[int, str | None, int | None]:
         m = re.fullmatch(r"(\d+)(?:([_+])(\d+))?", str(job_id).strip())
         if not m:
             raise SlurmError(9000, f"Unable to parse job id: {job_id}", "_parse_job_id")
-        return int(m.group(1)), m.group(2)
+        return int(m.group(1)), m.group(2), int(m.group(3)) if m.group(3) else None
 
     def _group(self, base: int) -> list[Job]:
-        """The job and everything that shares its array or hetjob."""
+        """The job and everything that shares its array or hetjob, in id order."""
         job = self.jobs.get(base)
-        members = []
-        for j in self._visible():
-            if j.job_id == base or (j.array_job_id == base) or (j.het_job_id is not None and j.het_job_id == base):
-                members.append(j)
         if job is not None and job.array_job_id and job.array_job_id != base:
-            members = [j for j in self._visible() if j.array_job_id == job.array_job_id]
-        return members
+            base = job.array_job_id
+        if job is not None and job.het_job_id and job.het_job_id != base:
+            base = job.het_job_id
+        return [j for j in self._visible()
+                if j.job_id == base or j.array_job_id == base or (j.het_job_id and j.het_job_id == base)]
 
     def job_lookup(self, job_id: str):
+        """GET /job/{id}: "12" (job, whole array or hetjob), "12_3" (whole array + warning), "12+1"."""
         self.sync()
-        base, sep = self._parse_id(job_id)
+        base, sep, sub = self._parse_id(job_id)
         members = self._group(base)
+        if sep == "+":
+            members = [j for j in members if j.het_job_offset == sub]
         if not members:
-            raise SlurmError(2017, f"Unable to query JobId={job_id}", "slurm_load_job()")
+            raise SlurmError(2017, f"Unable to query JobId={job_id}", "_handle_job_get")
         warnings = []
         if sep == "_":
-            warnings.append(warning(f"Query for JobId={job_id} returned the whole array", "_op_handler_job"))
+            warnings.append(warning(f"Query for JobId={job_id} returned the whole array", "_handle_job_get"))
         return [self._record(j) for j in members], warnings
 
     def jobs_state(self, job_ids=None) -> list[dict]:
+        """GET /jobs/state: array tasks one per task ("<own id>_<task>"), hetjob components "<id>+<offset>"."""
         self.sync()
         out = []
         wanted = None
@@ -554,32 +735,45 @@ class Cluster:
                 continue
             arr = self.arrays.get(job.job_id)
             if arr is not None and job is arr.job:
-                out += [{"job_id": f"{job.job_id}_{t}", "state": ["PENDING"]} for t in arr.pending]
+                out += [{"job_id": f"{job.job_id}_{t}", "state": job.states(self._t)} for t in arr.pending]
                 continue
-            out.append({"job_id": job.id_string(), "state": job.states()})
+            out.append({"job_id": job.id_string(), "state": job.states(self._t)})
         return out
 
     def job_resources(self, job_id: str) -> list[dict]:
+        """GET resources/{id}: the node_resource_layout of a running job."""
         self.sync()
-        base, _ = self._parse_id(job_id)
+        base, _, _ = self._parse_id(job_id)
         job = self.jobs.get(base)
         if job is None:
             raise SlurmError(2017, f"Unable to query JobId={job_id}", "slurm_get_job_resources()")
         if not job.alloc:
-            raise SlurmError(2024, "Job is pending execution", "slurm_get_job_resources()")
-        return [{"node": name, "sockets_per_node": self.nodes[name].sockets,
-                 "cores_per_socket": self.nodes[name].cores_per_socket, "mem_alloc": mem,
-                 "core_bitmap": f"0-{cpus - 1}", "channel": None, "gres": []}
-                for name, (cpus, mem) in job.alloc.items() if name in self.nodes]
+            raise SlurmError(2024 if job.pending else 2021, f"JobId={job_id} holds no resources",
+                             "slurm_get_job_resources()")
+        out = []
+        for name, (cpus, mem, gres, cpu_ids) in job.alloc.items():
+            node = self.nodes.get(name)
+            if node is None:
+                continue
+            out.append({"node": name, "sockets_per_node": node.sockets, "cores_per_socket": node.cores_per_socket,
+                        "mem_alloc": mem, "core_bitmap": _bitmap(cpu_ids), "channel": None,
+                        "gres": [{"name": s[0], "type": s[1], "index": str(s[2]), "count": 1} for s in gres]})
+        return out
 
     # ---- changing jobs -------------------------------------------------------------------------------
     def update_job(self, job_id: str, desc: dict, as_user: str) -> list:
+        """POST /job/{id}. Pending: most fields; running: name/comment, lower time_limit; finished: 2084."""
         self.sync()
-        base, _ = self._parse_id(job_id)
+        base, sep, sub = self._parse_id(job_id)
         members = self._group(base)
+        if sep == "+":
+            members = [j for j in members if j.het_job_offset == sub]
+        elif sep == "_":
+            members = [j for j in members if j.array_task_id == sub] or \
+                [j for j in members if j.job_id == base and sub in getattr(self.arrays.get(base), "pending", [])]
         if not members:
             raise SlurmError(2017, f"Unable to update JobId={job_id}", "slurm_update_job()")
-        job = self.jobs[base] if base in self.jobs else members[0]
+        job = self.jobs.get(base) if base in self.jobs and self.jobs[base] in members else members[0]
         operator = self.is_operator(as_user)
         if job.user_name != as_user and not operator:
             raise SlurmError(2002, "Job update not permitted", "slurm_update_job()")
@@ -587,19 +781,25 @@ class Cluster:
             raise SlurmError(2084, "Job has already finished", "slurm_update_job()")
         changes = {k: v for k, v in desc.items() if v is not None}
         if job.running:
-            if "tasks" in changes or "cpus_per_task" in changes or "partition" in changes:
+            if any(k in changes for k in ("tasks", "cpus_per_task", "partition", "minimum_nodes", "nodes",
+                                          "memory_per_cpu", "memory_per_node", "minimum_cpus", "account", "qos",
+                                          "dependency", "begin_time", "required_nodes", "tres_per_node")):
                 raise SlurmError(2073, "Job is no longer pending execution", "slurm_update_job()")
-            if "time_limit" in changes and changes["time_limit"] is not INFINITE and \
-                    job.time_limit is not INFINITE and changes["time_limit"] <= job.time_limit:
-                pass
-            elif "time_limit" in changes and not operator:
-                raise SlurmError(2002, "Access/permission denied: only an operator may raise the time limit",
-                                 "slurm_update_job()")
-        warnings = []
-        for j in members if len(members) > 1 and "name" not in changes else [job]:
+        if "time_limit" in changes and not operator and _raises(job.time_limit, changes["time_limit"]):
+            raise SlurmError(2002, "Only an operator may raise a job's time limit", "slurm_update_job()")
+        if "partition" in changes and changes["partition"] not in self.partitions:
+            raise SlurmError(2000, "Invalid partition name specified", "slurm_update_job()")
+        releasing = ("hold" in changes and not changes["hold"]) or \
+            ("priority" in changes and changes["priority"] not in (0, None))
+        if releasing and not operator and any(j.hold == "admin" for j in members):
+            raise SlurmError(2002, "The job is held by an administrator", "slurm_update_job()")
+        targets = [job] if "name" in changes or len(members) == 1 or sep else \
+            [j for j in members if not j.finished]
+        for j in targets:
             self._apply(j, changes, operator, as_user)
+            self._touch(j)
         self._push(self._t, "sched")
-        return warnings
+        return []
 
     def _apply(self, job: Job, changes: dict, operator: bool, user: str) -> None:
         if "name" in changes:
@@ -608,120 +808,159 @@ class Cluster:
             job.comment = str(changes["comment"])
         if "admin_comment" in changes and operator:
             job.admin_comment = str(changes["admin_comment"])
-        if "tasks" in changes:
-            job.tasks = _int(changes["tasks"], job.tasks)
-            job.cpus = job.tasks * job.cpus_per_task
-        if "cpus_per_task" in changes:
-            job.cpus_per_task = _int(changes["cpus_per_task"], job.cpus_per_task)
-            job.cpus = job.tasks * job.cpus_per_task
+        if job.pending:
+            if "tasks" in changes:
+                job.tasks = max(1, _int(changes["tasks"], job.tasks))
+            if "cpus_per_task" in changes:
+                job.cpus_per_task = max(1, _int(changes["cpus_per_task"], job.cpus_per_task))
+            if "tasks" in changes or "cpus_per_task" in changes:
+                job.cpus = job.tasks * job.cpus_per_task
+            if "minimum_nodes" in changes or "nodes" in changes:
+                job.min_nodes, job.max_nodes = _node_range({**job.desc, **changes})
+            if "partition" in changes:
+                job.partition = changes["partition"]
+            if "dependency" in changes:
+                job.dependency = str(changes["dependency"])
+            if "begin_time" in changes and _is_num(changes["begin_time"]):
+                job.begin_time = changes["begin_time"]
+                job.eligible_time = max(self._t, job.begin_time)
+            for key in ("required_nodes", "excluded_nodes", "constraints", "standard_output", "standard_error"):
+                if key in changes:
+                    job.desc[key] = changes[key]
         if "time_limit" in changes:
             job.time_limit = changes["time_limit"]
             if job.running:
-                limit = None if job.time_limit is INFINITE else job.time_limit * 60
-                run_end = job.start_time + job.plan.runtime
-                if limit is not None and job.start_time + limit <= run_end:
-                    job._end_at, job._end_how = max(self._t, job.start_time + limit), "timeout"
-                else:
-                    job._end_at, job._end_how = run_end, "normal"
-                self._push(job._end_at, "end", job.job_id)
-        if "partition" in changes and changes["partition"] in self.partitions:
-            job.partition = changes["partition"]
-        if "dependency" in changes:
-            job.dependency = str(changes["dependency"])
-        if "begin_time" in changes and isinstance(changes["begin_time"], (int, float)):
-            job.begin_time = changes["begin_time"]
+                self._plan_end(job)
         if "hold" in changes:
             if changes["hold"]:
                 job.hold = job.hold or ("admin" if operator and user != job.user_name else "user")
-            elif job.hold == "admin" and not operator:
-                raise SlurmError(2002, "Access/permission denied: the job is held by an administrator",
-                                 "slurm_update_job()")
             else:
                 job.hold = None
-                job.reason = "None"
         if "priority" in changes:
             prio = changes["priority"]
             if prio == 0:
                 job.hold = "admin" if operator else "user"
-            elif prio is INFINITE or isinstance(prio, int):
-                if job.hold == "admin" and not operator:
-                    raise SlurmError(2002, "Access/permission denied", "slurm_update_job()")
+            else:
                 job.hold = None
-                job.priority = 1 if prio is INFINITE else prio
-        if job.state == "PENDING" and job.hold:
-            job.reason = "JobHeldUser" if job.hold == "user" else "JobHeldAdmin"
+                if operator and _is_num(prio):
+                    job.priority = int(prio)
+        if job.pending:
+            if job.hold:
+                job.reason = "JobHeldUser" if job.hold == "user" else "JobHeldAdmin"
+                job.eligible_time = job.accrue_time = None
+            elif job.reason in ("JobHeldUser", "JobHeldAdmin"):
+                job.reason = "None"
 
     def signal_job(self, job_id: str, signal=None, flags=(), as_user: str = "root") -> list[dict]:
-        """DELETE /job/{id}: cancel (no signal) or deliver a signal; problems are status entries, not errors."""
+        """DELETE /job/{id}: cancel (no signal / KILL) or deliver a signal; problems are status entries."""
         self.sync()
+        flags = [str(f).upper() for f in (flags or [])]
+        for f in flags:
+            if f not in KILL_FLAGS:
+                raise SlurmError(9207, f"Unknown flag \"{f}\"", "_parse_flag")
         try:
-            base, _ = self._parse_id(job_id)
+            base, sep, sub = self._parse_id(job_id)
         except SlurmError:
-            return [_status(job_id, 2017, "Invalid job id specified")]
-        members = self._group(base)
-        if not members:
             return [_status(job_id, 2017, "Invalid job id specified")]
         out = []
         signum = None
         if signal not in (None, ""):
             signum = signal_number(signal)
-            if signum is None:
-                out.append(_status(job_id, 2021 if False else 9, "Unknown signal (null)", text="Unknown signal"))
-        if all(j.finished for j in members):
+            if signum is None:       # slurmrestd reports it and still sends the default (SIGKILL)
+                out.append(_status(job_id, 9202, "Unknown signal (null)", text="Unknown signal"))
+        targets = self._signal_targets(base, sep, sub)
+        if targets is None:
+            return out + [_status(job_id, 2017, "Invalid job id specified")]
+        if all(j.finished for j in targets):
             return out + [_status(job_id, 2021, "Job/step already completing or completed")]
-        for job in members:
+        for job in targets:
+            if job.finished:
+                continue
             if job.user_name != as_user and not self.is_operator(as_user):
                 out.append(_status(job.id_string(), 2002, "Access/permission denied"))
                 continue
-            if job.finished:
-                continue
-            if signum is None or signum == 9 and signal is None:
-                self._cancel(job)
+            if signum is None or (signum == SIGNALS["KILL"] and "BATCH_JOB" not in flags):
+                self._cancel(job, as_user, hurry="HURRY" in flags)
             else:
-                self._deliver(job, signum)
+                problem = self._deliver(job, signum, batch_only="BATCH_JOB" in flags)
+                if problem:
+                    out.append(_status(job.id_string(), problem, error_text(problem)))
         return out
 
-    def _cancel(self, job: Job) -> None:
-        arr = self.arrays.pop(job.job_id, None)
-        if arr is not None:
-            arr.pending = []
-        if job.state == "PENDING":
-            job.end("cancelled_pending", self._t, return_code=0)
-            job.return_code, job.signal = 0, None
-            self._finish(job)
-            return
-        job.end("cancelled", self._t, return_code=None, signal=15)
-        self._finish(job, completing=float(self.runtime.get("completing_time", 1)))
+    def _signal_targets(self, base: int, sep, sub) -> list[Job] | None:
+        """The jobs an id names for signalling; "A_T" is just that task (split out if it still pends)."""
+        members = self._group(base)
+        if not members:
+            return None
+        if sep == "+":
+            return [j for j in members if j.het_job_offset == sub] or None
+        if sep == "_":
+            found = [j for j in members if j.array_task_id == sub]
+            if found:
+                return found
+            arr = self.arrays.get(base)
+            if arr is None or sub not in arr.pending:
+                return None
+            if arr.pending == [sub]:                     # the last one: the array's own record is the task
+                arr.pending = []
+                arr.job.array_task_id = sub
+                del self.arrays[base]
+                return [arr.job]
+            arr.pending.remove(sub)
+            task = self._split_task(arr.job, sub)
+            arr.task_jobs.append(task)
+            return [task]
+        return members
 
-    def _deliver(self, job: Job, signum: int) -> None:
-        name = SIGNAL_NAMES.get(signum, "")
-        if job.state == "PENDING":
-            if signum in (9, 15, 2):
-                self._cancel(job)
-            return
-        if name in HARMLESS or name in job.plan.ignore:
-            return
-        if name in job.plan.swallow_once and name not in job.swallowed:
-            job.swallowed.add(name)
-            return
-        trap = job.plan.traps.get(name) if hasattr(job.plan, "traps") else None
-        if trap is not None:
-            job.end("failed", self._t, return_code=trap)
+    def _cancel(self, job: Job, user: str, hurry: bool = False) -> None:
+        job.kill_request_user = user
+        if job.pending:
+            job.end("cancelled_pending", self._t, return_code=0)
         else:
-            job.end("signaled", self._t, return_code=None, signal=signum)
+            job.end("cancelled", self._t, signal=SIGNALS["TERM"],
+                    completing=0.0 if hurry else self._completing_time())
         self._finish(job)
 
+    def _deliver(self, job: Job, signum: int, batch_only: bool = False) -> int | None:
+        """What the job's processes do with the signal, as its plan says; returns an error code or None."""
+        if job.pending:
+            return 2020       # slurmctld: only SIGKILL applies to a pending job
+        name = SIGNAL_NAMES.get(signum, "")
+        action, code = job.plan.reaction(name, name in job.swallowed, batch_only)
+        if name in job.plan.swallow_once and action == "ignore":
+            job.swallowed.add(name)
+        if action == "ignore":
+            return None
+        if action == "stop":
+            if not job.stopped:
+                job.run_left = max(0.0, job.resumed_at + job.run_left - self._t)
+                job.stopped = True
+                self._plan_end(job)
+            return None
+        if action == "continue":
+            if job.stopped:
+                job.stopped, job.resumed_at = False, self._t
+                self._plan_end(job)
+            return None
+        if action == "exit":
+            job.end("failed" if code else "completed", self._t, return_code=code)
+        else:
+            job.end("signaled", self._t, signal=signum)
+        self._finish(job)
+        return None
+
     def kill_jobs(self, filters: dict, as_user: str) -> list[dict]:
+        """DELETE /jobs/: signal what the filters select; status entries only for what could not be."""
         self.sync()
-        wanted = [str(j) for j in (filters.get("jobs") or [])]
-        out = []
         signal = filters.get("signal")
-        flags = filters.get("flags") or []
-        targets = []
-        if wanted:
-            for jid in wanted:
+        flags = [str(f).upper() for f in (filters.get("flags") or [])]
+        out, targets = [], []
+        operator = self.is_operator(as_user)
+        listed = [str(j) for j in (filters.get("jobs") or [])]
+        if listed:
+            for jid in listed:
                 try:
-                    base, _ = self._parse_id(jid)
+                    base, sep, sub = self._parse_id(jid)
                 except SlurmError:
                     out.append(_status(jid, 2017, "Invalid job id specified"))
                     continue
@@ -733,21 +972,17 @@ class Cluster:
                 else:
                     targets.append(jid)
         else:
+            states = {str(s).upper() for s in (filters.get("job_state") or [])}
+            nodes = set(_names(filters.get("nodes")))
             for job in self._visible():
-                if job.finished:
+                if job.finished or (states and job.state not in states):
                     continue
-                if filters.get("user_name") and job.user_name != filters["user_name"]:
+                if not _matches(job, filters) or (nodes and not nodes & set(job.alloc)):
                     continue
-                if filters.get("account") and job.account != filters["account"]:
+                if not operator and job.user_name != as_user:
                     continue
-                if filters.get("partition") and job.partition != filters["partition"]:
-                    continue
-                if filters.get("job_name") and job.name != filters["job_name"]:
-                    continue
-                if filters.get("job_state") and job.state not in filters["job_state"]:
-                    continue
-                if not self.is_operator(as_user) and job.user_name != as_user:
-                    continue
+                if job.array_job_id and job.array_job_id != job.job_id and job.array_job_id in self.jobs:
+                    continue        # the array's own id signals its tasks
                 targets.append(str(job.job_id))
         for jid in targets:
             out += [s for s in self.signal_job(jid, signal, flags, as_user) if s["error"]["code"] != 2021]
@@ -765,13 +1000,14 @@ class Cluster:
 
     def _operator_only(self, as_user: str, source: str, code: int = 2010):
         if not self.is_operator(as_user):
-            raise SlurmError(code, "Invalid user id" if code == 2010 else "Access/permission denied", source)
+            raise SlurmError(code, error_text(code), source)
 
     def update_nodes(self, names, desc: dict, as_user: str) -> list:
+        """POST node(s): operators only (2010); DRAIN needs no reason; jobs keep running on a drained node."""
         self.sync()
         self._operator_only(as_user, "slurm_update_node()")
         if isinstance(names, str):
-            names = expand(names)
+            names = [names]
         names = [n for name in names for n in expand(name)]
         missing = [n for n in names if n not in self.nodes]
         if missing or not names:
@@ -783,24 +1019,30 @@ class Cluster:
         return []
 
     def create_node(self, node_conf: str, as_user: str) -> None:
+        """POST new/node: `NodeName=x CPUs=4 RealMemory=1000 Gres=gpu:2 Feature=a,b State=CLOUD|FUTURE`."""
         self.sync()
         self._operator_only(as_user, "slurm_create_node()")
-        fields = dict(tok.split("=", 1) for tok in node_conf.split() if "=" in tok)
-        names = expand(fields.get("NodeName", ""))
+        fields = {k.lower(): v for k, v in (tok.split("=", 1) for tok in str(node_conf).split() if "=" in tok)}
+        names = expand(fields.get("nodename", ""))
         if not names:
             raise SlurmError(9000, "NodeName= is required", "slurm_create_node()")
         for name in names:
             if name in self.nodes:
                 raise SlurmError(2018, f"Node {name} already exists", "slurm_create_node()")
-            cpus = int(fields.get("CPUs", 1))
-            self.nodes[name] = Node.from_config(name, {"cpus": cpus, "real_memory": int(fields.get("RealMemory", 1)),
-                                                       "features": [f for f in fields.get("Features", "").split(",")
-                                                                    if f],
-                                                       "sockets": 1, "cores_per_socket": cpus}, self._t)
-            state = fields.get("State", "").upper()
-            if state in ("FUTURE", "CLOUD"):
-                self.nodes[name].base_state = "IDLE"
-                self.nodes[name].flags.add("CLOUD" if state == "CLOUD" else "FUTURE")
+        for name in names:
+            cpus = int(fields.get("cpus", fields.get("procs", 1)))
+            sockets = int(fields.get("sockets", 1))
+            self.nodes[name] = Node.from_config(name, {
+                "cpus": cpus, "real_memory": int(fields.get("realmemory", 1)), "sockets": sockets,
+                "cores_per_socket": int(fields.get("corespersocket", max(1, cpus // sockets))),
+                "threads_per_core": int(fields.get("threadspercore", 1)),
+                "features": [f for f in fields.get("features", fields.get("feature", "")).split(",") if f],
+                "gres": fields.get("gres", ""), "state": fields.get("state", ""),
+                "weight": int(fields.get("weight", 1))}, self._t)
+            for part in fields.get("partitions", fields.get("partition", "")).split(","):
+                if part in self.partitions and name not in self.partitions[part].node_names:
+                    self.partitions[part].node_names.append(name)
+        self._push(self._t, "sched")
 
     def delete_node(self, name: str, as_user: str) -> None:
         self.sync()
@@ -834,43 +1076,66 @@ class Cluster:
         return r.record() if r and not r.over(self._t) else None
 
     def create_reservation(self, desc: dict, as_user: str) -> dict:
+        """POST reservation: operators only; an existing name is updated; answers the request back."""
         self.sync()
         self._operator_only(as_user, "slurm_create_reservation()", 2002)
+        self._add_reservation(desc, check=True)
+        self._push(self._t, "sched")
+        return desc
+
+    def _add_reservation(self, desc: dict, check: bool = False) -> Reservation:
         name = desc.get("name") or f"resv{len(self.reservations) + 1}"
         existing = self.reservations.get(name)
-        nodes = expand(desc.get("node_list") if isinstance(desc.get("node_list"), str)
-                       else ",".join(desc.get("node_list") or []))
+        node_list = desc.get("node_list")
+        nodes = expand(node_list if isinstance(node_list, str) else ",".join(node_list or []))
         if not nodes and existing:
             nodes = existing.nodes
         if not nodes:
             count = _int(desc.get("node_count"), 1)
-            nodes = list(self.nodes)[:count]
+            part = self.partitions.get(desc.get("partition") or "")
+            pool = part.node_names if part else list(self.nodes)
+            nodes = [n for n in pool if n in self.nodes and not self.nodes[n].jobs][:count] or pool[:count]
         if any(n not in self.nodes for n in nodes):
             raise SlurmError(2018, "Invalid node name specified", "slurm_create_reservation()")
         start = desc.get("start_time")
-        start = float(start) if isinstance(start, (int, float)) else self._t
-        duration = desc.get("duration")
-        end = desc.get("end_time")
-        if isinstance(end, (int, float)):
+        start = float(start) if _is_num(start) else (existing.start if existing else self._t)
+        duration, end = desc.get("duration"), desc.get("end_time")
+        if _is_num(end):
             end = float(end)
-        elif isinstance(duration, int):
+        elif _is_num(duration):
             end = start + duration * 60
+        elif existing:
+            end = existing.end
         else:
             end = start + 365 * 86400
-        flags = [str(f).upper() for f in desc.get("flags") or []]
-        for other in self.reservations.values():
-            if other.name != name and set(other.nodes) & set(nodes) and other.start < end and start < other.end \
-                    and "OVERLAP" not in flags:
-                raise SlurmError(2058, "Requested reservation overlaps with another reservation",
+        flags = [str(f).upper() for f in desc.get("flags") or (existing.flags if existing else [])]
+        users = _as_list(desc.get("users")) or (existing.users if existing else [])
+        accounts = _as_list(desc.get("accounts")) or (existing.accounts if existing else [])
+        if check:
+            if not users and not accounts and not _as_list(desc.get("groups")):
+                raise SlurmError(2080, "Reservation request lacks users, groups or accounts",
                                  "slurm_create_reservation()")
-        if "IGNORE_JOBS" not in flags and start <= self._t and any(self.nodes[n].jobs for n in nodes):
-            raise SlurmError(2016, "Requested nodes are busy", "slurm_create_reservation()")
-        users = desc.get("users") or []
-        accounts = desc.get("accounts") or []
-        resv = Reservation(name, nodes, start, end, _as_list(users), _as_list(accounts), flags,
-                           desc.get("partition") or "", sum(self.nodes[n].cpus for n in nodes))
+            for other in self.reservations.values():
+                if other.name != name and set(other.nodes) & set(nodes) and other.start < end \
+                        and start < other.end and "OVERLAP" not in flags and "MAINT" not in flags:
+                    raise SlurmError(2058, "Requested reservation overlaps with another reservation",
+                                     "slurm_create_reservation()")
+            if "IGNORE_JOBS" not in flags and not existing and \
+                    any(self._job_overlaps(j, start, end) for n in nodes for j in self.nodes[n].jobs):
+                raise SlurmError(2016, "Requested nodes are busy", "slurm_create_reservation()")
+        resv = Reservation(name, nodes, start, end, users, accounts, flags, desc.get("partition") or "",
+                           sum(self.nodes[n].cpus for n in nodes),
+                           licenses=",".join(f"{n}:{c}" for n, c in licenses_of(desc.get("licenses"))),
+                           features=desc.get("features") or "", groups=_as_list(desc.get("groups")))
         self.reservations[name] = resv
-        return desc
+        return resv
+
+    def _job_overlaps(self, job_id: int, start: float, end: float) -> bool:
+        job = self.jobs.get(job_id)
+        if job is None or job.start_time is None:
+            return True
+        job_end = math.inf if job.time_limit is INFINITE else job.start_time + job.time_limit * 60
+        return job.start_time < end and start < job_end
 
     def delete_reservation(self, name: str, as_user: str) -> None:
         self.sync()
@@ -893,22 +1158,32 @@ class Cluster:
                  "latency": 0 if down else 1200, "mode": "primary", "primary": True}]
 
     def diag_record(self) -> dict:
+        """v0.0.44 stats_msg: counters that move with what the cluster did."""
         self.sync()
         states = [j.state for j in self.jobs.values()]
         now = int(self._t)
         s = self.stats
+        cycles = max(1, s["schedule_cycles"])
+        minutes = max(1.0, (self._t - self.started) / 60)
         return {"parts_packed": 1, "req_time": now, "req_time_start": int(self.started),
                 "server_thread_count": 3, "agent_queue_size": 0, "agent_count": 0, "agent_thread_count": 0,
                 "dbd_agent_queue_size": 0, "gettimeofday_latency": 12, "schedule_cycle_max": 900,
                 "schedule_cycle_last": 120, "schedule_cycle_sum": 120 * s["schedule_cycles"],
                 "schedule_cycle_total": s["schedule_cycles"], "schedule_cycle_mean": 120,
-                "schedule_cycle_mean_depth": 1, "schedule_cycle_per_minute": 1, "schedule_queue_length":
-                    states.count("PENDING"),
+                "schedule_cycle_mean_depth": s["last_cycle_depth"],
+                "schedule_cycle_per_minute": int(s["schedule_cycles"] / minutes),
+                "schedule_cycle_depth": s["last_cycle_depth"], "schedule_exit": {},
+                "schedule_queue_length": states.count("PENDING"),
                 "jobs_submitted": s["jobs_submitted"], "jobs_started": s["jobs_started"],
                 "jobs_completed": s["jobs_completed"], "jobs_canceled": s["jobs_canceled"],
                 "jobs_failed": s["jobs_failed"], "jobs_pending": states.count("PENDING"),
                 "jobs_running": states.count("RUNNING"), "job_states_ts": now,
-                "bf_active": False, "bf_last_depth": 0, "bf_cycle_counter": s["schedule_cycles"],
+                "bf_backfilled_jobs": 0, "bf_last_backfilled_jobs": 0, "bf_backfilled_het_jobs": 0,
+                "bf_cycle_counter": cycles, "bf_cycle_mean": 150, "bf_depth_mean": 0, "bf_depth_mean_try": 0,
+                "bf_cycle_sum": 150 * cycles, "bf_cycle_last": 150, "bf_cycle_max": 150, "bf_exit": {},
+                "bf_last_depth": 0, "bf_last_depth_try": 0, "bf_depth_sum": 0, "bf_depth_try_sum": 0,
+                "bf_queue_len": states.count("PENDING"), "bf_queue_len_sum": 0, "bf_table_size": 0,
+                "bf_table_size_sum": 0, "bf_when_last_cycle": now, "bf_active": False,
                 "rpcs_by_message_type": [{"type_id": 2003, "message_type": "REQUEST_JOB_INFO",
                                           "count": s["rpcs"], "queued": 0, "dropped": 0, "cycle_last": 0,
                                           "cycle_max": 0, "total_time": s["rpcs"] * 150,
@@ -922,34 +1197,79 @@ class Cluster:
         self._operator_only(as_user, "slurm_reconfigure()")
 
     # ---- snapshot -------------------------------------------------------------------------------------
+    _STATE_FIELDS = ("name", "release", "slurm_user", "operators", "min_job_age", "strict_users", "control_host",
+                     "runtime", "started", "nodes", "partitions", "licenses", "reservations", "_next_id", "_events",
+                     "_sched_times", "_seq", "last_job_update", "stats")
+
     def snapshot(self) -> dict:
-        """The whole state as a JSON-able dict (config + pickled model, base64)."""
-        import base64
-        import pickle
+        """The whole state as plain JSON (no pickles: a snapshot may come back over the control API)."""
         self.sync()
-        state = {k: v for k, v in self.__dict__.items() if k not in ("clock", "config")}
-        blob = base64.b64encode(pickle.dumps((state, self._t))).decode()
-        return {"format": "mockrestd-snapshot/1", "cluster": self.name, "time": self._t, "config": self.config,
-                "state": blob}
+        table: dict = {}
+        enc = Encoder(table)
+        state = {k: enc(getattr(self, k)) for k in self._STATE_FIELDS}
+        state["jobs"] = sorted(self.jobs)
+        state["arrays"] = [{"array_id": a.array_id, "pending": a.pending, "max_running": a.max_running,
+                            "job": a.job.job_id, "task_jobs": [j.job_id for j in a.task_jobs]}
+                           for a in self.arrays.values()]
+        for j in self.jobs.values():
+            table.setdefault(j.job_id, j)
+        for a in self.arrays.values():
+            for j in [a.job, *a.task_jobs]:
+                table.setdefault(j.job_id, j)
+        acc = self.accounting
+        if hasattr(acc, "to_state"):
+            state["accounting"] = acc.to_state(enc)
+        else:
+            state["accounting"] = {k: enc(v) for k, v in vars(acc).items() if k not in ("clock", "jobs")
+                                   and not callable(v)}
+            state["accounting_jobs"] = sorted(acc.jobs)
+            for job_id, j in acc.jobs.items():
+                table.setdefault(job_id, j)
+        job_table = {}
+        while len(job_table) < len(table):          # encoding jobs may reveal no new ones, but be safe
+            for job_id in sorted(set(table) - set(job_table)):
+                job_table[job_id] = enc.fields(table[job_id])
+        return {"format": SNAPSHOT_FORMAT, "cluster": self.name, "time": self._t, "config": self.config,
+                "job_table": [job_table[k] for k in sorted(job_table)], "state": state}
 
     @classmethod
     def restore(cls, snap: dict, clock=None) -> "Cluster":
-        import base64
-        import pickle
-        if not isinstance(snap, dict) or snap.get("format") != "mockrestd-snapshot/1":
-            raise ValueError("not a mockrestd snapshot")
-        cluster = cls.__new__(cls)
-        state, t = pickle.loads(base64.b64decode(snap["state"]))
-        cluster.__dict__.update(state)
-        cluster.config = snap["config"]
-        cluster.clock = clock or Clock()
-        cluster.accounting.clock = cluster.clock
+        if not isinstance(snap, dict) or snap.get("format") != SNAPSHOT_FORMAT:
+            raise ValueError("not a mockrestd snapshot (format %s expected)" % SNAPSHOT_FORMAT)
+        cluster = cls(snap["config"], clock or Clock())
+        jobs: dict = {}
+        dec = Decoder(jobs)
+        for fields in snap["job_table"]:
+            job = dec.build("Job", fields)
+            job._sync = cluster.sync
+            jobs[job.job_id] = job
+        state = snap["state"]
+        for k in cls._STATE_FIELDS:
+            if k in state:
+                setattr(cluster, k, dec(state[k]))
+        cluster.operators = tuple(cluster.operators)
+        cluster._events = [tuple(e) for e in cluster._events]
+        heapq.heapify(cluster._events)
+        cluster.jobs = {i: jobs[i] for i in state["jobs"]}
+        cluster.arrays = {}
+        for a in state["arrays"]:
+            arr = _Array(a["array_id"], a["pending"], a["max_running"], jobs[a["job"]])
+            arr.task_jobs = [jobs[i] for i in a["task_jobs"]]
+            cluster.arrays[arr.array_id] = arr
+        acc = cluster.accounting
+        if hasattr(acc, "from_state") and "accounting_jobs" not in state:
+            cluster.accounting = type(acc).from_state(state["accounting"], dec, cluster.name, cluster.clock, jobs)
+        else:
+            for k, v in state["accounting"].items():
+                setattr(acc, k, dec(v))
+            acc.jobs = {i: jobs[i] for i in state.get("accounting_jobs", [])}
+        cluster._t = max(cluster._t, float(snap.get("time", 0)))
         return cluster
 
 
 def parse_array(spec: str) -> tuple[list[int], int]:
     """"1-3", "0-5:2%1", "1,3,5", "100" → task ids and the %limit (0: none)."""
-    spec, _, limit = spec.partition("%")
+    spec, _, limit = str(spec).partition("%")
     tasks: list[int] = []
     for part in spec.split(","):
         part = part.strip()
@@ -957,27 +1277,104 @@ def parse_array(spec: str) -> tuple[list[int], int]:
             continue
         rng, _, step = part.partition(":")
         lo, _, hi = rng.partition("-")
-        if not lo.isdigit() or (hi and not hi.isdigit()) or (step and not step.isdigit()):
-            raise SlurmError(2000 + 47, f"Invalid job array specification: {spec}", "_job_post")
+        if not lo.isdigit() or (hi and not hi.isdigit()) or (step and not step.isdigit()) or step == "0" \
+                or (hi and int(hi) < int(lo)):
+            raise SlurmError(2081, f"Invalid job array specification: {spec}", "_job_post")
         lo_i, hi_i = int(lo), int(hi) if hi else int(lo)
         tasks += list(range(lo_i, hi_i + 1, int(step) if step else 1))
-    return sorted(set(tasks)), int(limit) if limit.isdigit() else 0
+    if not tasks or (limit and not limit.isdigit()):
+        raise SlurmError(2081, f"Invalid job array specification: {spec}", "_job_post")
+    return sorted(set(tasks)), int(limit) if limit else 0
+
+
+def _dep_result(kind: str, dep: Job) -> str:
+    """One dependency clause against one job: "ok", "wait" or "never"."""
+    if kind == "after":
+        return "wait" if dep.pending else "ok"
+    if kind == "afterany":
+        return "ok" if dep.finished else "wait"
+    if kind == "afterok":
+        return "wait" if not dep.finished else ("ok" if dep.state == "COMPLETED" else "never")
+    if kind == "afternotok":
+        return "wait" if not dep.finished else ("never" if dep.state == "COMPLETED" else "ok")
+    if kind == "aftercorr":
+        return "ok" if dep.finished else "wait"
+    return "ok"
 
 
 def _status(job_id, code: int, message: str, text: str | None = None) -> dict:
-    from ..errors import error_text
-    jid = int(str(job_id).split("_")[0].split("+")[0]) if str(job_id).split("_")[0].split("+")[0].isdigit() else None
+    """One `kill_jobs_resp_job` entry."""
+    head = str(job_id).split("_")[0].split("+")[0]
     return {"error": {"string": text or error_text(code), "code": code, "message": message},
-            "step_id": "batch" if False else "", "job_id": jid, "federation": {"sibling": ""}}
+            "step_id": "", "job_id": int(head) if head.isdigit() else None, "federation": {"sibling": ""}}
+
+
+def _matches(job: Job, f: dict) -> bool:
+    for key, value in (("account", job.account), ("user_name", job.user_name), ("partition", job.partition),
+                       ("job_name", job.name), ("qos", job.qos), ("reservation", job.desc.get("reservation") or ""),
+                       ("wckey", job.desc.get("wckey") or "")):
+        if f.get(key) and str(f[key]) != value:
+            return False
+    return not (f.get("user_id") not in (None, "") and str(f["user_id"]) != str(job.user_id))
 
 
 def _int(value, default: int) -> int:
-    if value is None or value is INFINITE:
+    if value is None or value is INFINITE or isinstance(value, bool):
         return default
     try:
         return int(value)
     except (TypeError, ValueError):
         return default
+
+
+def _is_num(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _raises(old, new) -> bool:
+    if new is INFINITE:
+        return old is not INFINITE
+    return old is not INFINITE and _is_num(new) and new > old
+
+
+def _node_range(d: dict) -> tuple[int, int]:
+    """`nodes: "2"` / `"1-3"` or minimum_nodes/maximum_nodes → (min, max; 0 = no max)."""
+    text = d.get("nodes")
+    if isinstance(text, str) and text.strip():
+        lo, _, hi = text.strip().partition("-")
+        if lo.isdigit():
+            return max(1, int(lo)), int(hi) if hi.isdigit() else (0 if hi else int(lo))
+    if _is_num(text):
+        return max(1, int(text)), int(text)
+    return max(1, _int(d.get("minimum_nodes"), 1)), _int(d.get("maximum_nodes"), 0)
+
+
+def _names(value) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, list):
+        return [n for v in value for n in expand(str(v))]
+    return expand(str(value))
+
+
+def _features(value) -> set:
+    return {f for f in re.split(r"[&,]", str(value or "")) if f and "|" not in f and "[" not in f}
+
+
+def _gres(value) -> dict:
+    return {k: [t, c] for k, (t, c) in parse_tres_request(value).items()} if value else {}
+
+
+def _bitmap(ids) -> str:
+    ids = sorted(ids)
+    parts, i = [], 0
+    while i < len(ids):
+        j = i
+        while j + 1 < len(ids) and ids[j + 1] == ids[j] + 1:
+            j += 1
+        parts.append(str(ids[i]) if i == j else f"{ids[i]}-{ids[j]}")
+        i = j + 1
+    return ",".join(parts)
 
 
 def _as_list(value) -> list[str]:
@@ -986,22 +1383,4 @@ def _as_list(value) -> list[str]:
     return [str(v) for v in value or []]
 
 
-def _license_str(value) -> str:
-    if not value:
-        return ""
-    if isinstance(value, list):
-        return ",".join(str(v) for v in value)
-    return str(value)
-
-
-def _licenses(text: str) -> list[tuple[str, int]]:
-    out = []
-    for item in (text or "").split(","):
-        if not item:
-            continue
-        name, _, count = item.replace("=", ":").partition(":")
-        out.append((name, int(count) if count.isdigit() else 1))
-    return out
-
-
-__all__ = ["Cluster", "SubmitResult", "parse_array", "SIGNALS", "compress"]
+__all__ = ["Cluster", "SubmitResult", "parse_array", "SIGNALS", "compress", "ENDINGS"]

@@ -1,29 +1,50 @@
 """A job on the emulated controller, and how it reads as a `job_info` record and a slurmdb `job` record.
 
-The lifecycle is data: `ENDINGS` says how each way of ending reads (state, reason, exit status), so the
-rules of what a finished job looks like live in one table, not in every code path that ends a job."""
+The lifecycle is data: `LIFECYCLE` says which base state may follow which, and `ENDINGS` says how each way
+of ending reads (state, reason, exit status, what accounting sees), so the rules of what a finished job
+looks like live in two tables, not in every code path that ends a job."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .hostlist import compress
+from .models import gres_text
 from .runtime import SIGNAL_NAMES, Plan
 from .values import INFINITE
 
 YEAR = 365 * 86400
 
-# how a job reads once it ended this way: base state, state_reason, exit status words
-ENDINGS = {
-    "completed": ("COMPLETED", "None", ["SUCCESS"]),
-    "failed": ("FAILED", "NonZeroExitCode", ["ERROR"]),
-    "signaled": ("FAILED", "RaisedSignal", ["SIGNALED"]),
-    "timeout": ("TIMEOUT", "TimeLimit", ["SIGNALED"]),
-    "cancelled": ("CANCELLED", "None", ["SIGNALED"]),
-    "cancelled_pending": ("CANCELLED", "None", ["SUCCESS"]),
-    "oom": ("OUT_OF_MEMORY", "OutOfMemory", ["ERROR"]),
+# base state -> the base states it may move to (CONFIGURING is skipped: mock nodes are always booted)
+LIFECYCLE = {
+    "PENDING": ("RUNNING", "CANCELLED"),
+    "RUNNING": ("COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "OUT_OF_MEMORY"),
 }
 FINISHED = {"COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "OUT_OF_MEMORY", "NODE_FAIL", "BOOT_FAIL",
             "DEADLINE", "PREEMPTED"}
+
+
+@dataclass(frozen=True)
+class Ending:
+    state: str            # base job_state
+    reason: str           # state_reason on the controller
+    status: str           # exit_code.status word
+    db_clean: bool        # slurmdbd records the job itself as SUCCESS/0 (its batch step got the signal)
+    step_state: str       # the batch step's state in accounting ("" = the job never started)
+    completing: bool      # shows the COMPLETING flag for `completing_time` after it ends
+
+
+ENDINGS = {
+    "completed": Ending("COMPLETED", "None", "SUCCESS", False, "COMPLETED", False),
+    "failed": Ending("FAILED", "NonZeroExitCode", "ERROR", False, "FAILED", False),
+    "signaled": Ending("FAILED", "RaisedSignal", "SIGNALED", False, "FAILED", False),
+    "timeout": Ending("TIMEOUT", "TimeLimit", "SIGNALED", True, "CANCELLED", True),
+    "cancelled": Ending("CANCELLED", "None", "SIGNALED", True, "CANCELLED", True),
+    "cancelled_pending": Ending("CANCELLED", "None", "SUCCESS", True, "", False),
+    "oom": Ending("OUT_OF_MEMORY", "OutOfMemory", "ERROR", False, "OUT_OF_MEMORY", False),
+}
+_OK_EXIT = {"status": ["SUCCESS"], "return_code": 0, "signal": {"id": None, "name": ""}}
+_NO_CPU_TIME = {"seconds": 0, "microseconds": 0}
 
 
 @dataclass
@@ -39,13 +60,17 @@ class Job:
     submit_time: float
     plan: Plan
     cluster: str
+    group_id: int = 0
     association_id: int = 0
     cpus: int = 1
     tasks: int = 1
     cpus_per_task: int = 1
     min_nodes: int = 1
+    max_nodes: int = 0
     memory_per_node: int | None = None
     memory_per_cpu: int | None = None
+    gres_per_node: dict = field(default_factory=dict)   # name -> [type, count]
+    gres_per_job: dict = field(default_factory=dict)    # name -> [type, count]
     time_limit: object = INFINITE          # minutes, or INFINITE
     name: str = ""
     comment: str = ""
@@ -60,9 +85,12 @@ class Job:
     start_time: float | None = None
     end_time: float | None = None
     eligible_time: float | None = None
+    accrue_time: float | None = None
     last_eval: float | None = None
-    alloc: dict = field(default_factory=dict)   # node name -> (cpus, memory)
-    exit_status: list = field(default_factory=lambda: [])
+    last_update: float = 0.0
+    alloc: dict = field(default_factory=dict)   # node name -> [cpus, mem, gres slots, cpu ids]
+    last_alloc: dict = field(default_factory=dict)   # what it held, kept for the records once it ended
+    ending: str | None = None              # key of ENDINGS once finished
     return_code: int | None = None
     signal: int | None = None
     array_job_id: int | None = None
@@ -75,6 +103,14 @@ class Job:
     licenses: str = ""
     requeue_count: int = 0
     submit_line: str = ""
+    flags: list = field(default_factory=list)     # USING_DEFAULT_* and friends, fixed at submit
+    kill_request_user: str = ""
+    # the running processes: seconds of work left when they last resumed, and whether they are stopped
+    run_left: float = 0.0
+    resumed_at: float | None = None
+    stopped: bool = False
+    end_at: float | None = None
+    end_how: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -84,18 +120,33 @@ class Job:
     def running(self) -> bool:
         return self.state == "RUNNING"
 
-    def states(self) -> list[str]:
-        flags = ["COMPLETING"] if self.completing_until is not None else []
-        return [self.state] + flags
+    @property
+    def pending(self) -> bool:
+        return self.state == "PENDING"
 
-    def end(self, how: str, t: float, *, return_code: int | None = None, signal: int | None = None) -> None:
-        state, reason, status = ENDINGS[how]
-        self.state, self.reason, self.exit_status = state, reason, list(status)
-        self.end_time = t
-        self.return_code = return_code if return_code is not None else (0 if how != "signaled" else None)
-        self.signal = signal
-        if how in ("timeout", "cancelled") and signal is None:
+    def states(self, now: float | None = None) -> list[str]:
+        completing = self.completing_until is not None and (now is None or self.completing_until > now)
+        return [self.state] + (["COMPLETING"] if completing else [])
+
+    def move(self, to: str) -> None:
+        if to not in LIFECYCLE.get(self.state, ()):
+            raise RuntimeError(f"job {self.job_id}: {self.state} -> {to} is not a Slurm transition")
+        self.state = to
+
+    def end(self, how: str, t: float, *, return_code: int | None = None, signal: int | None = None,
+            completing: float = 0.0) -> None:
+        ending = ENDINGS[how]
+        self.move(ending.state)
+        self.ending, self.reason, self.end_time, self.last_update = how, ending.reason, t, t
+        self.return_code = return_code if ending.status != "SIGNALED" else None
+        self.signal = signal if ending.status == "SIGNALED" else None
+        if ending.status == "SIGNALED" and self.signal is None:
             self.signal = 15
+        if ending.status in ("SUCCESS", "ERROR") and self.return_code is None:
+            self.return_code = 0
+        if ending.completing and completing:
+            self.completing_until = t + completing
+        self.end_at = None
 
     def id_string(self) -> str:
         if self.array_task_id is not None:
@@ -104,104 +155,58 @@ class Job:
             return f"{self.het_job_id}+{self.het_job_offset}"
         return str(self.job_id)
 
-    # ---- records ------------------------------------------------------------------------------------------
-    def _exit_code(self) -> dict:
+    # ---- pieces of records --------------------------------------------------------------------------------
+    def exit_code(self) -> dict:
         if not self.finished:
-            return {"status": [], "return_code": None, "signal": {"id": None, "name": ""}}
-        return {"status": self.exit_status, "return_code": self.return_code,
+            return dict(_OK_EXIT)
+        status = ENDINGS[self.ending].status
+        return {"status": [status], "return_code": self.return_code,
                 "signal": {"id": self.signal, "name": SIGNAL_NAMES.get(self.signal, "") if self.signal else ""}}
 
-    def _end_for_record(self):
+    def _db_exit_code(self) -> dict:
+        return dict(_OK_EXIT) if not self.finished or ENDINGS[self.ending].db_clean else self.exit_code()
+
+    def _held_nodes(self) -> dict:
+        return self.alloc or self.last_alloc
+
+    def expected_end(self) -> int:
         if self.end_time is not None:
             return int(self.end_time)
+        start = self.start_time if self.start_time is not None else self.expected_start()
+        if not start:
+            return 0
+        if self.time_limit is INFINITE:
+            return int(start + YEAR)
+        return int(start + self.time_limit * 60)
+
+    def expected_start(self) -> float:
+        """Pending jobs show their earliest possible start (the begin time) or 0, as squeue does."""
         if self.start_time is not None:
-            if self.time_limit is INFINITE:
-                return int(self.start_time + YEAR)
-            return int(self.start_time + self.time_limit * 60)
-        return 0
+            return self.start_time
+        return self.begin_time if self.begin_time and self.begin_time > self.submit_time else 0
 
-    def _out(self, key: str, default: str) -> tuple[str, str]:
-        raw = self.desc.get(key) or default
-        expanded = raw.replace("%j", str(self.job_id)).replace("%x", self.name).replace("%u", self.user_name)
-        if self.array_task_id is not None:
-            expanded = expanded.replace("%A", str(self.array_job_id)).replace("%a", str(self.array_task_id))
-        cwd = self.desc.get("current_working_directory") or "/tmp"
-        if not expanded.startswith("/"):
-            expanded = cwd.rstrip("/") + "/" + expanded
-        return raw, expanded
+    def expand(self, pattern: str) -> str:
+        """`%j %x %u %A %a %N %%` as slurmstepd fills them, relative paths against the working directory."""
+        nodes = list(self._held_nodes())
+        subs = {"j": str(self.job_id), "x": self.name, "u": self.user_name, "N": nodes[0] if nodes else "",
+                "A": str(self.array_job_id or self.job_id), "a": str(self.array_task_id or 0),
+                "J": str(self.job_id), "s": "batch", "%": "%"}
+        out, i = [], 0
+        while i < len(pattern):
+            ch = pattern[i]
+            if ch == "%" and i + 1 < len(pattern) and pattern[i + 1] in subs:
+                out.append(subs[pattern[i + 1]])
+                i += 2
+                continue
+            out.append(ch)
+            i += 1
+        text = "".join(out)
+        if text and not text.startswith("/"):
+            cwd = self.desc.get("current_working_directory") or "/tmp"
+            text = cwd.rstrip("/") + "/" + text
+        return text
 
-    def record(self, *, array_pending: str | None = None) -> dict:
-        """The v0.0.44 `job_info` record (plain values; the renderer shapes them)."""
-        nodes = list(self.alloc)
-        from .hostlist import compress
-        node_str = compress(nodes) if nodes else ""
-        mem_total = sum(m for _, m in self.alloc.values())
-        out_raw, out_exp = self._out("standard_output", "slurm-%j.out")
-        err_raw, err_exp = self._out("standard_error", self.desc.get("standard_output") or "slurm-%j.out")
-        pending = self.state == "PENDING"
-        rec = {
-            "account": self.account, "accrue_time": int(self.eligible_time or self.submit_time),
-            "allocating_node": "mockrestd", "association_id": self.association_id, "batch_flag": True,
-            "batch_host": nodes[0] if nodes else "", "cluster": self.cluster,
-            "flags": ["EXACT_TASK_COUNT_REQUESTED"] + (["JOB_WAS_RUNNING"] if self.start_time else []),
-            "command": "", "comment": self.comment, "admin_comment": self.admin_comment,
-            "current_working_directory": self.desc.get("current_working_directory") or "",
-            "array_job_id": self.array_job_id or 0, "array_task_id": self.array_task_id,
-            "array_max_tasks": self.array_max_tasks, "array_task_string": array_pending or "",
-            "cpus_per_task": self.cpus_per_task, "billable_tres": float(self.cpus),
-            "deadline": 0, "delay_boot": 0, "dependency": self.dependency,
-            "derived_exit_code": self._exit_code() if self.finished else
-            {"status": ["SUCCESS"], "return_code": 0, "signal": {"id": None, "name": ""}},
-            "eligible_time": int(self.eligible_time) if self.eligible_time else 0,
-            "end_time": self._end_for_record(), "exit_code": self._exit_code(),
-            "group_id": self.user_id, "group_name": self.group_name,
-            "het_job_id": self.het_job_id or 0, "het_job_id_set": self.het_job_id_set,
-            "het_job_offset": self.het_job_offset if self.het_job_id is not None else None,
-            "job_id": self.job_id, "job_state": self.states(),
-            "job_resources": self._job_resources() if nodes else None,
-            "last_sched_evaluation": int(self.last_eval) if self.last_eval else 0,
-            "licenses": self.licenses, "licenses_allocated": self.licenses if self.start_time else "",
-            "mail_type": [], "mail_user": self.user_name, "max_cpus": 0, "max_nodes": 0,
-            "name": self.name, "nodes": node_str, "nice": self.desc.get("nice") or 0,
-            "tasks_per_core": INFINITE, "tasks_per_socket": INFINITE, "tasks_per_node": 0, "tasks_per_board": 0,
-            "cpus": self.cpus, "node_count": len(nodes) if nodes else self.min_nodes, "tasks": self.tasks,
-            "partition": self.partition, "memory_per_node": self.memory_per_node,
-            "memory_per_cpu": self.memory_per_cpu, "minimum_cpus_per_node": self.cpus_per_task,
-            "minimum_tmp_disk_per_node": 0,
-            "hold": self.hold is not None, "priority": 0 if self.hold else self.priority,
-            "profile": ["NOT_SET"], "qos": self.qos, "reboot": False, "requeue": True,
-            "restart_cnt": self.requeue_count, "shared": [], "thread_spec": 32766, "core_spec": 0,
-            "step_id": {"job_id": self.job_id, "step_id": "entire", "sluid": ""},
-            "start_time": int(self.start_time) if self.start_time else 0,
-            "state_description": "", "state_reason": self.reason,
-            "standard_input": self.desc.get("standard_input") or "/dev/null",
-            "standard_output": out_raw, "standard_error": err_raw if self.desc.get("standard_error") else "",
-            "stdin_expanded": self.desc.get("standard_input") or "/dev/null",
-            "stdout_expanded": out_exp, "stderr_expanded": err_exp,
-            "submit_time": int(self.submit_time), "submit_line": self.submit_line,
-            "suspend_time": 0, "system_comment": "", "time_limit": self.time_limit, "time_minimum": 0,
-            "tres_req_str": self._tres(self.cpus, self._mem_request(), max(1, self.min_nodes)),
-            "tres_alloc_str": self._tres(self.cpus, mem_total, len(nodes)) if nodes else "",
-            "user_id": self.user_id, "user_name": self.user_name, "wckey": "",
-            "resize_time": 0, "preempt_time": 0, "pre_sus_time": 0, "contiguous": False,
-            "cores_per_socket": None, "sockets_per_node": None, "threads_per_core": None,
-            "cpu_frequency_minimum": None, "cpu_frequency_maximum": None, "cpu_frequency_governor": None,
-            "required_nodes": self.desc.get("required_nodes") or "", "excluded_nodes": "",
-            "features": self.desc.get("constraints") or "", "scheduled_nodes": "",
-            "gres_detail": [], "container": "", "container_id": "", "burst_buffer": "", "burst_buffer_state": "",
-            "batch_features": "", "cluster_features": "", "cpus_per_tres": "", "cron": "", "extra": "",
-            "failed_node": "", "federation_origin": "", "federation_siblings_active": "",
-            "federation_siblings_viable": "", "job_size_str": [], "mcs_label": "", "memory_per_tres": "",
-            "network": "", "prefer": "", "resv_name": self.desc.get("reservation") or "",
-            "selinux_context": "", "tres_bind": "", "tres_freq": "", "tres_per_job": "", "tres_per_node": "",
-            "tres_per_socket": "", "tres_per_task": "", "maximum_switch_wait_time": 0, "power": {"flags": []},
-            "priority_by_partition": [], "required_switches": 0, "segment_size": 0, "sockets_per_board": 0,
-        }
-        if pending:
-            rec["flags"] = ["EXACT_TASK_COUNT_REQUESTED"]
-        return rec
-
-    def _mem_request(self) -> int:
+    def memory_request(self) -> int:
         if self.memory_per_node:
             return self.memory_per_node * max(1, self.min_nodes)
         if self.memory_per_cpu:
@@ -209,86 +214,202 @@ class Job:
         return 0
 
     @staticmethod
-    def _tres(cpus: int, mem_mb: int, nodes: int) -> str:
+    def tres_text(cpus: int, mem_mb: int, nodes: int) -> str:
         mem = f"{mem_mb // 1024}G" if mem_mb and mem_mb % 1024 == 0 else f"{mem_mb}M"
         parts = [f"cpu={cpus}"] + ([f"mem={mem}"] if mem_mb else []) + [f"node={nodes}", f"billing={cpus}"]
         return ",".join(parts)
 
-    def _job_resources(self) -> dict:
-        allocation = []
-        for index, (node, (cpus, mem)) in enumerate(self.alloc.items()):
-            allocation.append({"index": index, "name": node, "cpus": {"count": cpus, "used": 0},
-                               "memory": {"used": 0, "allocated": mem},
-                               "sockets": [{"index": 0, "cores": [{"index": i, "status": ["ALLOCATED"]}
-                                                                  for i in range(cpus)]}]})
-        from .hostlist import compress
-        return {"select_type": ["CORE"], "nodes": {"count": len(self.alloc), "select_type": ["ONE_ROW"],
-                                                   "list": compress(list(self.alloc)), "whole": False,
-                                                   "allocation": allocation},
-                "cpus": self.cpus, "threads_per_core": {"count": 1}}
-
-    def db_record(self) -> dict:
-        """The v0.0.44 slurmdb `job` record, with its batch step once the job has started."""
-        nodes = list(self.alloc) or list(getattr(self, "_last_nodes", []))
-        from .hostlist import compress
-        node_str = compress(nodes) if nodes else "None assigned"
-        end = int(self.end_time) if self.end_time else 0
-        start = int(self.start_time) if self.start_time else 0
-        elapsed = (end or 0) - start if start and end else 0
-        tres = [{"type": "cpu", "name": "", "id": 1, "count": self.cpus},
-                {"type": "node", "name": "", "id": 4, "count": max(1, len(nodes) or self.min_nodes)}]
-        mem = self._mem_request()
+    def _tres_list(self, cpus: int, mem: int, nodes: int, allocated: bool) -> list[dict]:
+        out = [{"type": "cpu", "name": "", "id": 1, "count": cpus}]
         if mem:
-            tres.insert(1, {"type": "mem", "name": "", "id": 2, "count": mem})
-        state = self.state
-        exit_code = self._exit_code() if self.finished else {"status": ["SUCCESS"], "return_code": 0,
-                                                              "signal": {"id": None, "name": ""}}
-        if state == "TIMEOUT":   # accounting sees the job itself end cleanly, its batch step killed by TERM
-            exit_code = {"status": ["SUCCESS"], "return_code": 0, "signal": {"id": None, "name": ""}}
+            out.append({"type": "mem", "name": "", "id": 2, "count": mem})
+        if allocated:
+            out.append({"type": "energy", "name": "", "id": 3, "count": -2})
+        out += [{"type": "node", "name": "", "id": 4, "count": nodes},
+                {"type": "billing", "name": "", "id": 5, "count": cpus}]
+        return out
+
+    def _job_resources(self, nodes_conf: dict) -> dict:
+        allocation = []
+        for index, (name, (cpus, mem, _gres, cpu_ids)) in enumerate(self.alloc.items()):
+            node = nodes_conf.get(name)
+            sockets, per_socket, threads = (node.sockets, node.cores_per_socket, node.threads_per_core) \
+                if node else (1, cpus, 1)
+            used_cores = {i // max(1, threads) for i in cpu_ids}
+            allocation.append({
+                "index": index, "name": name, "cpus": {"count": cpus, "used": 0},
+                "memory": {"used": 0, "allocated": mem},
+                "sockets": [{"index": s, "cores": [
+                    {"index": c, "status": ["ALLOCATED" if s * per_socket + c in used_cores else "UNALLOCATED"]}
+                    for c in range(per_socket)]} for s in range(sockets)]})
+        return {"select_type": ["CORE"],
+                "nodes": {"count": len(self.alloc), "select_type": ["ONE_ROW"], "list": compress(list(self.alloc)),
+                          "whole": False, "allocation": allocation},
+                "cpus": sum(a[0] for a in self.alloc.values()), "threads_per_core": None}
+
+    # ---- the records --------------------------------------------------------------------------------------
+    def record(self, *, array_pending: str | None = None, nodes_conf: dict | None = None,
+               now: float | None = None) -> dict:
+        """The v0.0.44 `job_info` record (plain values; the renderer shapes them)."""
+        held = self._held_nodes()
+        nodes = list(held)
+        started = self.start_time is not None
+        alloc_cpus = sum(a[0] for a in held.values())
+        alloc_mem = sum(a[1] for a in held.values())
+        out_pattern = self.desc.get("standard_output") or "slurm-%j.out"
+        err_pattern = self.desc.get("standard_error") or ""
+        in_pattern = self.desc.get("standard_input") or "/dev/null"
+        flags = list(self.flags)
+        if started:
+            flags.insert(1 if "EXACT_TASK_COUNT_REQUESTED" in flags else 0, "ACCRUE_COUNT_CLEARED")
+            if self.running:
+                flags.insert(flags.index("ACCRUE_COUNT_CLEARED") + 1, "JOB_WAS_RUNNING")
+        return {
+            "account": self.account, "accrue_time": int(self.accrue_time or 0), "admin_comment": self.admin_comment,
+            "allocating_node": "mockrestd", "array_job_id": self.array_job_id or 0,
+            "array_task_id": self.array_task_id, "array_max_tasks": self.array_max_tasks,
+            "array_task_string": array_pending or "", "association_id": self.association_id,
+            "batch_features": "", "batch_flag": True, "batch_host": nodes[0] if nodes else "",
+            "flags": flags, "burst_buffer": "", "burst_buffer_state": "", "cluster": self.cluster,
+            "cluster_features": "", "command": "", "comment": self.comment, "container": "", "container_id": "",
+            "contiguous": bool(self.desc.get("contiguous")), "core_spec": 0, "thread_spec": 32766,
+            "cores_per_socket": None, "billable_tres": float(alloc_cpus or self.cpus) if started else None,
+            "cpus_per_task": self.cpus_per_task, "cpu_frequency_minimum": None, "cpu_frequency_maximum": None,
+            "cpu_frequency_governor": None, "cpus_per_tres": "", "cron": "", "deadline": 0, "delay_boot": 0,
+            "dependency": self.dependency, "derived_exit_code": dict(_OK_EXIT),
+            "eligible_time": int(self.eligible_time or 0), "end_time": self.expected_end(),
+            "excluded_nodes": _csv(self.desc.get("excluded_nodes")), "exit_code": self.exit_code(),
+            "extra": self.desc.get("extra") or "", "failed_node": "", "features": self.desc.get("constraints") or "",
+            "federation_origin": "", "federation_siblings_active": "", "federation_siblings_viable": "",
+            "gres_detail": [gres_text(a[2], used=True) for a in held.values() if a[2]] if self.running else [],
+            "group_id": self.group_id, "group_name": self.group_name,
+            "het_job_id": self.het_job_id or 0, "het_job_id_set": self.het_job_id_set,
+            "het_job_offset": self.het_job_offset or 0, "job_id": self.job_id,
+            "job_resources": self._job_resources(nodes_conf or {}) if self.alloc else None,
+            "job_size_str": [], "job_state": self.states(now),
+            "last_sched_evaluation": int(self.last_eval or 0), "licenses": self.licenses,
+            "licenses_allocated": self.licenses if self.running else "", "mail_type": [],
+            "mail_user": self.desc.get("mail_user") or self.user_name, "max_cpus": 0, "max_nodes": self.max_nodes,
+            "mcs_label": "", "memory_per_tres": "", "name": self.name, "network": "",
+            "nodes": compress(nodes) if nodes else "", "nice": _plain_int(self.desc.get("nice"), 0),
+            "tasks_per_core": INFINITE, "tasks_per_tres": 0, "tasks_per_node": 0, "tasks_per_socket": INFINITE,
+            "tasks_per_board": 0, "cpus": alloc_cpus or self.cpus,
+            "node_count": len(nodes) if nodes else self.min_nodes, "tasks": self.tasks,
+            "partition": self.partition, "prefer": "", "memory_per_cpu": self.memory_per_cpu,
+            "memory_per_node": self.memory_per_node, "minimum_cpus_per_node": self.cpus_per_task,
+            "minimum_tmp_disk_per_node": 0, "power": {"flags": []}, "preempt_time": 0, "preemptable_time": 0,
+            "pre_sus_time": 0, "hold": self.hold is not None, "priority": 0 if self.hold else self.priority,
+            "priority_by_partition": [], "profile": ["NOT_SET"], "qos": self.qos, "reboot": False,
+            "required_nodes": _csv(self.desc.get("required_nodes")), "required_switches": 0, "requeue": True,
+            "resize_time": 0, "restart_cnt": self.requeue_count, "resv_name": self.desc.get("reservation") or "",
+            "scheduled_nodes": "", "segment_size": 0, "selinux_context": "", "shared": [],
+            "step_id": {"sluid": "", "job_id": self.job_id, "step_het_component": None, "step_id": "entire"},
+            "sockets_per_board": 0, "sockets_per_node": None,
+            "start_time": int(self.expected_start() or 0), "state_description": "", "state_reason": self.reason,
+            "standard_input": in_pattern, "standard_output": self.desc.get("standard_output") or "",
+            "standard_error": err_pattern, "stdin_expanded": self.expand(in_pattern),
+            "stdout_expanded": self.expand(out_pattern), "stderr_expanded": self.expand(err_pattern),
+            "submit_time": int(self.submit_time), "submit_line": self.submit_line, "suspend_time": 0,
+            "system_comment": "", "time_limit": self.time_limit, "time_minimum": 0, "threads_per_core": None,
+            "tres_bind": "", "tres_freq": "", "tres_per_job": self.desc.get("tres_per_job") or "",
+            "tres_per_node": self.desc.get("tres_per_node") or "",
+            "tres_per_socket": self.desc.get("tres_per_socket") or "",
+            "tres_per_task": self.desc.get("tres_per_task") or "",
+            "tres_req_str": self.tres_text(self.cpus, self.memory_request(), max(1, self.min_nodes)),
+            "tres_alloc_str": self.tres_text(alloc_cpus, alloc_mem, len(nodes)) if started else "",
+            "user_id": self.user_id, "user_name": self.user_name, "maximum_switch_wait_time": 0, "wckey": "",
+            "current_working_directory": self.desc.get("current_working_directory") or "",
+        }
+
+    def db_record(self, now: float | None = None) -> dict:
+        """The v0.0.44 slurmdb `job` record, with its batch step once the job has started.
+
+        Accounting calls this without going through the controller, so the controller's catch-up hook
+        (`_sync`, set by the Cluster) runs first: history read at time T shows what happened up to T."""
+        sync = getattr(self, "_sync", None)
+        if sync is not None:
+            now = sync() if now is None else now
+        held = self._held_nodes()
+        nodes = list(held)
+        node_str = compress(nodes) if nodes else "None assigned"
+        start = int(self.start_time) if self.start_time is not None else 0
+        end = int(self.end_time) if self.end_time is not None else 0
+        if now is None:
+            now = self.last_update
+        elapsed = (end - start) if start and end else (int(now) - start if start else 0)
+        alloc_cpus = sum(a[0] for a in held.values())
+        alloc_mem = sum(a[1] for a in held.values())
+        requested = self._tres_list(self.cpus, self.memory_request(), max(1, self.min_nodes), False)
+        allocated = self._tres_list(alloc_cpus, alloc_mem, len(nodes), True) if start else []
         steps = []
         if start:
-            step_state = "RUNNING" if self.running else ("CANCELLED" if state in ("TIMEOUT", "CANCELLED")
-                                                        else state)
+            ending = ENDINGS[self.ending] if self.finished else None
+            step_end = end + 1 if ending and ending.db_clean else end
             steps.append({
-                "time": {"elapsed": elapsed, "end": end or None, "start": start, "suspended": 0,
-                         "limit": INFINITE, "system": {"seconds": 0, "microseconds": 0},
-                         "total": {"seconds": 0, "microseconds": 0}, "user": {"seconds": 0, "microseconds": 0}},
-                "exit_code": self._exit_code() if self.finished else {"status": [], "return_code": None,
-                                                                      "signal": {"id": None, "name": ""}},
-                "nodes": {"count": len(nodes), "range": node_str, "list": nodes}, "tasks": {"count": 1},
-                "pid": "", "kill_request_user": "", "state": [step_state],
-                "step": {"id": f"{self.job_id}.batch", "name": "batch"},
+                "time": {"elapsed": (step_end - start) if end else elapsed, "end": step_end, "start": start,
+                         "suspended": 0, "system": dict(_NO_CPU_TIME), "limit": INFINITE,
+                         "total": dict(_NO_CPU_TIME), "user": dict(_NO_CPU_TIME)},
+                "exit_code": self.exit_code(),
+                "nodes": {"count": 1, "range": nodes[0] if nodes else "", "list": nodes[:1]},
+                "tasks": {"count": 1}, "pid": "",
+                "CPU": {"requested_frequency": {"min": 0, "max": 0}, "governor": "0"},
+                "kill_request_user": self.kill_request_user,
+                "state": [ending.step_state if ending else "RUNNING"],
+                "statistics": {"CPU": {"actual_frequency": 0}, "energy": {"consumed": 0}},
+                "step": {"id": f"{self.job_id}.batch", "name": "batch", "stderr": "", "stdin": "", "stdout": "",
+                         "stderr_expanded": "", "stdin_expanded": "", "stdout_expanded": ""},
                 "task": {"distribution": "Unknown"},
                 "tres": {"requested": {"max": [], "min": [], "average": [], "total": []},
-                         "consumed": {"max": [], "min": [], "average": [], "total": []}, "allocated": tres},
+                         "consumed": {"max": [], "min": [], "average": [], "total": []},
+                         "allocated": [t for t in allocated if t["type"] in ("cpu", "mem", "node")]},
             })
+        eligible = int(self.eligible_time or 0)
+        planned = (start - eligible) if start else (int(now) - eligible if eligible else 0)
+        out_pattern = self.desc.get("standard_output") or "slurm-%j.out"
+        err_pattern = self.desc.get("standard_error") or ""
+        in_pattern = self.desc.get("standard_input") or "/dev/null"
         return {
-            "account": self.account, "allocation_nodes": len(nodes),
-            "array": {"job_id": self.array_job_id or 0, "task_id": self.array_task_id,
-                      "task": "", "limits": {"max": {"running": {"tasks": self.array_max_tasks}}}},
-            "association": {"account": self.account, "cluster": self.cluster, "partition": "",
-                            "user": self.user_name, "id": self.association_id},
-            "cluster": self.cluster, "comment": {"administrator": self.admin_comment, "job": self.comment,
+            "account": self.account, "comment": {"administrator": self.admin_comment, "job": self.comment,
                                                  "system": ""},
-            "derived_exit_code": exit_code, "exit_code": exit_code,
-            "time": {"elapsed": elapsed if not self.running else 0, "eligible": int(self.eligible_time or 0),
-                     "end": end, "start": start, "submission": int(self.submit_time),
-                     "limit": self.time_limit, "planned": (start - int(self.submit_time)) if start else None,
-                     "suspended": 0, "system": {"seconds": 0, "microseconds": 0},
-                     "total": {"seconds": 0, "microseconds": 0}, "user": {"seconds": 0, "microseconds": 0}},
+            "allocation_nodes": len(nodes),
+            "array": {"job_id": self.array_job_id or 0,
+                      "limits": {"max": {"running": {"tasks": self.array_max_tasks}}},
+                      "task_id": self.array_task_id, "task": ""},
+            # what real slurmdbd 25.11 answers: only the id is filled in the job's association
+            "association": {"account": "", "cluster": self.cluster, "partition": "", "user": "",
+                            "id": self.association_id},
+            "block": "", "cluster": self.cluster, "constraints": self.desc.get("constraints") or "",
+            "container": "", "derived_exit_code": dict(_OK_EXIT),
+            "time": {"elapsed": elapsed, "eligible": eligible, "end": end, "planned": planned, "start": start,
+                     "submission": int(self.submit_time), "suspended": 0, "system": dict(_NO_CPU_TIME),
+                     "limit": self.time_limit, "total": dict(_NO_CPU_TIME), "user": dict(_NO_CPU_TIME)},
+            "exit_code": self._db_exit_code(), "extra": self.desc.get("extra") or "", "failed_node": "",
             "flags": ["STARTED_ON_SCHEDULE", "START_RECEIVED"] if start else [],
             "group": self.group_name, "het": {"job_id": self.het_job_id or 0, "job_offset": self.het_job_offset},
-            "job_id": self.job_id, "name": self.name, "nodes": node_str, "partition": self.partition,
-            "priority": self.priority, "qos": self.qos,
+            "job_id": self.job_id, "name": self.name, "licenses": self.licenses, "mcs": {"label": ""},
+            "nodes": node_str, "partition": self.partition, "hold": self.hold is not None,
+            "priority": 0 if self.hold else self.priority, "qos": self.qos, "qosreq": self.desc.get("qos") or "",
             "required": {"CPUs": self.cpus, "memory_per_cpu": self.memory_per_cpu,
                          "memory_per_node": self.memory_per_node},
-            "script": self.desc.get("script") or "", "submit_line": self.submit_line,
-            "state": {"current": [state], "reason": self.reason},
-            "stdin": self.desc.get("standard_input") or "/dev/null", "stdout": self._out("standard_output",
-                                                                                        "slurm-%j.out")[0],
-            "stdout_expanded": self._out("standard_output", "slurm-%j.out")[1],
-            "steps": steps, "tres": {"allocated": tres if start else [], "requested": tres},
-            "user": self.user_name, "working_directory": self.desc.get("current_working_directory") or "",
-            "wckey": {"wckey": "", "flags": []}, "kill_request_user": "", "restart_cnt": self.requeue_count,
-            "reservation": {"id": 0, "name": ""}, "exit_code_status": None,
+            "kill_request_user": self.kill_request_user, "restart_cnt": self.requeue_count,
+            "reservation": {"id": 0, "name": self.desc.get("reservation") or "", "requested": ""},
+            "script": "", "segment_size": 0,
+            "stdin_expanded": self.expand(in_pattern), "stdout_expanded": self.expand(out_pattern),
+            "stderr_expanded": self.expand(err_pattern),
+            "stdout": self.desc.get("standard_output") or "slurm-%j.out", "stderr": err_pattern,
+            "stdin": in_pattern, "state": {"current": [self.state], "reason": "None"},
+            "steps": steps, "submit_line": self.submit_line,
+            "tres": {"allocated": allocated, "requested": requested},
+            "used_gres": "", "user": self.user_name, "wckey": {"wckey": "", "flags": []},
+            "working_directory": self.desc.get("current_working_directory") or "",
         }
+
+
+def _csv(value) -> str:
+    if not value:
+        return ""
+    return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def _plain_int(value, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default

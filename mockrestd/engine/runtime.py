@@ -32,8 +32,16 @@ def signal_number(value) -> int | None:
     return SIGNALS.get(text)
 
 
+# what a signal does to a job's processes by default (signal(7)): the ones not listed terminate them
+DEFAULT_ACTION = {"CHLD": "ignore", "URG": "ignore", "WINCH": "ignore", "CONT": "continue",
+                  "STOP": "stop", "TSTP": "stop", "TTIN": "stop", "TTOU": "stop"}
+UNCATCHABLE = {"KILL", "STOP"}
+
+
 @dataclass
 class Plan:
+    """What the job's processes will do: the data the lifecycle reads instead of per-case code."""
+
     runtime: float                      # seconds of work
     exit_code: int = 0
     ignore: set = field(default_factory=set)       # signal names the job survives (every time)
@@ -41,13 +49,26 @@ class Plan:
     oom: bool = False
     traps: dict = field(default_factory=dict)       # signal name -> exit code the trap handler exits with
 
+    def reaction(self, name: str, seen_before: bool, batch_only: bool = False) -> tuple[str, int | None]:
+        """("ignore" | "stop" | "continue" | "exit" | "die", exit code) for a signal delivered now."""
+        if name not in UNCATCHABLE:
+            if name in self.traps:
+                return "exit", self.traps[name]
+            if name in self.ignore:
+                return "ignore", None
+            if name in self.swallow_once and not seen_before and not batch_only:
+                return "ignore", None
+        action = DEFAULT_ACTION.get(name, "die")
+        return action, None
+
 
 def plan_for(script: str | None, defaults: dict) -> Plan:
-    script = script or ""
+    """Read the script like a very small shell would: sleeps add up, `exit N`/`false` decide the code,
+    `trap` and `srun` decide which signals it survives; `#MOCKRESTD` directives override all of that."""
     runtime, seen_sleep, exit_code = 0.0, False, 0
-    ignore, once, oom, traps = set(), set(), False, {}
-    explicit_runtime = None
-    for raw in script.splitlines():
+    ignore, once, oom, traps = set(), set(), bool(defaults.get("oom", False)), {}
+    explicit_runtime = explicit_exit = None
+    for raw in (script or "").splitlines():
         line = raw.strip()
         if line.startswith("#MOCKRESTD"):
             for tok in shlex.split(line[len("#MOCKRESTD"):]):
@@ -55,38 +76,54 @@ def plan_for(script: str | None, defaults: dict) -> Plan:
                 if key == "runtime":
                     explicit_runtime = float(val)
                 elif key == "exit-code":
-                    exit_code = int(val)
+                    explicit_exit = int(val)
                 elif key == "ignore-signal":
-                    ignore |= {s.upper().removeprefix("SIG") for s in val.split(",") if s}
+                    ignore |= {_sig(s) for s in val.split(",") if s}
                 elif key == "oom":
-                    oom = True
+                    oom = val.lower() not in ("0", "false", "no")
+                elif key == "fail-on-signal":       # SIG[:code],...: the job traps it and exits with code
+                    for item in val.split(","):
+                        name, _, code = item.partition(":")
+                        if name:
+                            traps[_sig(name)] = int(code) if code.isdigit() else 1
             continue
         if line.startswith("#") or not line:
             continue
-        m = re.match(r"^(?:srun\s+)?sleep\s+(\d+(?:\.\d+)?)([smhd]?)\b", line)
+        m = re.match(r"^(?:srun\s+(?:-\S+\s+)*)?sleep\s+(\d+(?:\.\d+)?)([smhd]?)\b", line)
         if m:
             seen_sleep = True
             runtime += float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
-        m = re.match(r"^exit\s+(\d+)", line)
+        m = re.match(r"^exit(?:\s+(\d+))?\s*(?:;|$)", line)
         if m:
-            exit_code = int(m.group(1))
+            exit_code = int(m.group(1) or exit_code)
             break
+        last = re.split(r"&&|;|\|\|", line)[-1].strip()
+        if not line.startswith(("trap ", "set ", "export ")):
+            exit_code = 1 if last in ("false", "/bin/false") else 0     # a script ends with its last status
         if re.match(r"^srun\b", line):
             once.add("INT")        # srun forwards a single SIGINT as a status request, and keeps going
         m = re.match(r"^trap\s+('[^']*'|\"[^\"]*\"|\S+)\s+(.+)$", line)
         if m:
-            handler, names = m.group(1).strip("'\""), m.group(2).split()
+            handler, names = m.group(1).strip("'\""), [_sig(n) for n in m.group(2).split()]
             code = re.search(r"exit\s+(\d+)", handler)
             for name in names:
-                name = name.upper().removeprefix("SIG")
+                traps.pop(name, None)
+                ignore.discard(name)
                 if code:
                     traps[name] = int(code.group(1))
-                elif handler.strip() in ("", "-") or not handler.strip():
-                    ignore.add(name)
-                else:
+                elif handler.strip() != "-":      # '' ignores it; any other handler survives it
                     ignore.add(name)
     if explicit_runtime is not None:
         runtime = explicit_runtime
     elif not seen_sleep:
         runtime = float(defaults.get("default_runtime", 10))
+    if explicit_exit is not None:
+        exit_code = explicit_exit
+    elif "exit_code" in defaults and not (script or "").strip():
+        exit_code = int(defaults["exit_code"])
     return Plan(runtime=runtime, exit_code=exit_code, ignore=ignore, swallow_once=once, oom=oom, traps=traps)
+
+
+def _sig(name: str) -> str:
+    name = name.strip().upper().removeprefix("SIG")
+    return SIGNAL_NAMES.get(int(name), name) if name.isdigit() else name
