@@ -6,7 +6,6 @@ import json
 import tempfile
 from pathlib import Path
 
-import connexion
 from connexion.resolver import Resolver
 from starlette.responses import Response
 
@@ -68,9 +67,15 @@ class Control:
 
     async def load_cluster(self, body=None):
         from ..engine import Cluster
-        text = (await connexion.request.body()).decode("utf-8", "replace")
+        # connexion has read the body already (bytes for text/plain, a dict for JSON): reading it again blocks
+        if isinstance(body, (bytes, bytearray)):
+            text = bytes(body).decode("utf-8", "replace")
+        elif isinstance(body, str):
+            text = body
+        else:
+            text = json.dumps(body or {})
         suffix = ".json"
-        if isinstance(body, str) or not text.lstrip().startswith("{"):
+        if not text.lstrip().startswith("{"):
             suffix = ".toml" if "[" in text and "=" in text else ".yaml"
         try:
             with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False) as f:
@@ -100,6 +105,14 @@ class Control:
         return _json(_clock(self.cluster.clock))
 
     async def set_clock(self, body):
+        try:
+            return self._set_clock(body)
+        except (TypeError, ValueError, AttributeError) as e:
+            return _problem(f"bad clock request: {e}")
+
+    def _set_clock(self, body):
+        if not isinstance(body, dict):
+            raise ValueError("expected a JSON object")
         clock = self.cluster.clock
         if "freeze" in body:
             clock.freeze() if body["freeze"] else clock.unfreeze()
