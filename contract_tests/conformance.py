@@ -1,0 +1,125 @@
+"""The schemathesis schema for the target, with the suite's hooks: known divergences are dropped here (and
+only here, via `filter_failure`), every case and failure is recorded for the report, and jobs that
+generated requests submit are remembered so they can be cancelled at the end on a real cluster."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from functools import lru_cache
+
+import schemathesis
+
+from . import recorder
+from .divergences import Table, failure_checks, failure_subject
+from .specdoc import excluded_operations, op_name, test_document
+from .target import get_target
+
+SUBMITTED: set[tuple[str, int]] = set()     # (version, job_id) of jobs generated requests created
+_SUBMITTED_LOCK = threading.Lock()
+
+
+def env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, "") or default)
+    except ValueError:
+        raise RuntimeError(f"{name} must be an integer, got {os.environ[name]!r}") from None
+
+
+@lru_cache(maxsize=1)
+def divergence_table() -> Table:
+    return Table.load()
+
+
+def config_dict() -> dict:
+    """schemathesis settings: bounded so a version takes a few minutes at most on 2 cores."""
+    target = get_target()
+    cfg = {
+        "base-url": target.url,
+        "headers": target.headers(),
+        "request-timeout": float(os.environ.get("CONTRACT_REQUEST_TIMEOUT", "30")),
+        "suppress-health-check": ["all"],
+        "generation": {"max-examples": env_int("CONTRACT_MAX_EXAMPLES", 5), "database": "none"},
+        "phases": {"stateful": {"max-steps": env_int("CONTRACT_STATEFUL_STEPS", 20)}},
+        "max-failures": env_int("CONTRACT_MAX_FAILURES", 10_000),
+    }
+    if os.environ.get("CONTRACT_SEED"):
+        cfg["seed"] = env_int("CONTRACT_SEED", 0)
+    phases = [p.strip() for p in os.environ.get("CONTRACT_PHASES", "").split(",") if p.strip()]
+    if phases:
+        for name in ("examples", "coverage", "fuzzing", "stateful"):
+            cfg["phases"].setdefault(name, {})["enabled"] = name in phases
+    return cfg
+
+
+def operation_id(case) -> str:
+    op = case.operation
+    try:
+        return op.definition.raw.get("operationId") or op.label
+    except AttributeError:
+        return op.label
+
+
+def phase_of(case) -> str:
+    meta = getattr(case, "meta", None)
+    phase = getattr(getattr(meta, "phase", None), "name", None)
+    return str(getattr(phase, "value", phase) or "unknown")
+
+
+_SECRET_HEADER = re.compile(r"(-H '(?:X-SLURM-USER-TOKEN|Authorization): )[^']*'", re.I)
+
+
+def curl_of(case) -> str:
+    """A curl command reproducing the case, token filtered out."""
+    try:
+        return _SECRET_HEADER.sub(r"\1[Filtered]'", case.as_curl_command(headers=get_target().headers()))
+    except Exception:  # reporting must never break a check
+        return ""
+
+
+def install_hooks(schema, kind: str, table: Table, release: str) -> None:
+    """Register the per-schema hooks (they follow the schema into clones and the state machine)."""
+
+    @schema.hook
+    def filter_failure(context, failure, case, response):
+        oid = operation_id(case)
+        status = getattr(response, "status_code", None)
+        subject = failure_subject(failure, response)
+        checks = failure_checks(failure)
+        hit = table.find(checks, oid, status, subject, release)
+        if hit is not None:
+            recorder.relaxed(kind, oid, phase_of(case), status, hit.check, hit.id, subject)
+            return False
+        recorder.failure(kind, oid, phase_of(case), status, checks[0], failure.title, subject, curl_of(case))
+        return True
+
+    @schema.hook
+    def after_validate(context, case, response, results):
+        status = getattr(response, "status_code", None)
+        recorder.case(kind, operation_id(case), phase_of(case), status,
+                      [(r.name, "failed" if r.failure is not None else "passed") for r in results])
+
+    @schema.hook
+    def after_call(context, case, response):
+        if op_name(operation_id(case)) != "post_job_submit" or response.status_code != 200:
+            return
+        try:
+            job_id = int(response.json().get("job_id"))
+        except (ValueError, TypeError, AttributeError):
+            return
+        version = case.operation.path.split("/")[2]
+        with _SUBMITTED_LOCK:
+            SUBMITTED.add((version, job_id))
+
+
+def build_schema(kind: str):
+    """A schemathesis schema over the test document, excluded operations left out, hooks installed."""
+    target = get_target()
+    config = schemathesis.Config.from_dict(config_dict())
+    schema = schemathesis.openapi.from_dict(test_document(), config=config)
+    excluded = excluded_operations()
+    if excluded:
+        schema = schema.exclude(operation_id=sorted(excluded))
+    install_hooks(schema, kind, divergence_table(), target.release())
+    return schema

@@ -1,0 +1,86 @@
+"""Shared fixtures of the suite, and the report plugin's registration."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests import recorder
+from contract_tests.report import EVENTS_KEY, register
+
+
+def pytest_configure(config):
+    register(config)
+
+
+def _inventory() -> dict:
+    from contract_tests.conformance import divergence_table
+    from contract_tests.specdoc import excluded_operations, operations, target_versions
+    from contract_tests.target import get_target
+    target = get_target()
+    excluded = excluded_operations()
+    return {"url": target.url, "kind": target.kind, "user": target.user, "release": target.release(),
+            "versions": target_versions(), "destructive": target.destructive,
+            "divergences": divergence_table().source, "key_known": target.key is not None,
+            "operations": [{"operation": oid, "method": m.upper(), "path": p, "excluded": excluded.get(oid)}
+                           for m, p, oid in operations()]}
+
+
+@pytest.fixture(autouse=True)
+def _contract_events(request):
+    """Ship what this test recorded to the report plugin (through user_properties, xdist-safe)."""
+    yield
+    recorder.inventory_once(_inventory)
+    events = recorder.drain()
+    if events:
+        request.node.user_properties.append((EVENTS_KEY, events))
+
+
+def _scenario_versions() -> list[str]:
+    from contract_tests.specdoc import target_versions
+    return [v for v in target_versions() if tuple(int(x) for x in v[1:].split(".")) >= (0, 0, 40)]
+
+
+def pytest_generate_tests(metafunc):
+    """Scenarios run once per API version under test (v0.0.40 and later: older ones have other shapes)."""
+    if "version" in metafunc.fixturenames:
+        metafunc.parametrize("version", _scenario_versions())
+
+
+@pytest.fixture(scope="session")
+def target():
+    from contract_tests.target import get_target
+    return get_target()
+
+
+@pytest.fixture(scope="session")
+def release(target) -> str:
+    return target.release()
+
+
+@pytest.fixture
+def slurm(target, version, request):
+    """A client for one API version; cancels what the test submitted."""
+    from contract_tests.client import Slurm
+    client = Slurm(target, version, test=request.node.name)
+    yield client
+    client.cleanup()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cancel_generated_jobs():
+    """On a real cluster, cancel the jobs that generated requests submitted (the mock is just stopped)."""
+    yield
+    from contract_tests.target import get_target
+    target = get_target()
+    if target.is_mock:
+        return
+    try:
+        from contract_tests.conformance import SUBMITTED
+    except ImportError:
+        return
+    import httpx
+    for version, job_id in sorted(SUBMITTED):
+        try:
+            httpx.delete(f"{target.url}/slurm/{version}/job/{job_id}", headers=target.headers(), timeout=10)
+        except httpx.HTTPError:
+            pass

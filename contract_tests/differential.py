@@ -1,0 +1,370 @@
+"""Differential run: the same scenario requests against a real slurmrestd and the mock, answers normalised
+and compared. Reports every disagreement (JSON + text) in CONTRACT_REPORT_DIR.
+
+Compared: status, media type, key structure (paths of keys, list positions collapsed) and the values that
+should match (states, reasons, exit codes, signal names, error numbers, ping results, text of text/plain
+answers). Not compared: ids, times, host/node/cluster/user names, paths, meta.client, versions (normalised
+away). Timing-dependent answers (a job right after submit) are compared by status and structure only.
+
+    python -m contract_tests.differential            # real: SLURMRESTD_URL + SLURM_JWT; mock: started here
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from .client import FINISHED, base_state
+from .target import Target, external_target, start_mock
+
+DEFAULT_VERSION = "v0.0.44"
+# values normalised away (keys anywhere in a body)
+VOLATILE_KEYS = {
+    "job_id", "array_job_id", "het_job_id", "het_job_id_set", "het_job_offset", "step_id",
+    "user_id", "group_id", "user_name", "group_name", "user", "group", "account", "association_id",
+    "cluster", "nodes", "batch_host", "node_name", "hostname", "name", "partition", "qos",
+    "current_working_directory", "standard_output", "standard_error", "standard_input", "script",
+    "command", "submit_line", "comment", "source", "latency", "release", "version", "priority",
+    "job_submit_user_msg", "description", "array_task_string", "tres_req_str", "tres_alloc_str",
+    "cpus", "memory_per_node", "memory_per_cpu", "minimum_cpus", "node_count", "restart_cnt",
+    "allocating_node", "alloc_node", "alloc_sid", "container", "job_resources", "sockets_per_node",
+}
+TIME_KEY = re.compile(r"(_time|_update|_backfill|^time$|^eligible|^deadline|^accrue|^resize|^suspend|_at$)")
+# values compared (key names; anywhere in a body)
+COMPARED_KEYS = {"job_state", "state_reason", "pinged", "responding", "return_code", "signal", "error_number",
+                 "status", "code", "results"}
+
+
+@dataclass
+class Step:
+    name: str
+    method: str
+    path: str                      # "{v}" = API version, "{job}" = id saved by an earlier step
+    body: dict | list | None = None
+    params: dict | None = None
+    auth: str = "token"            # token | none | garbage
+    save: str | None = None        # save body.job_id under this name
+    wait: str | None = None        # before the request: wait until job {wait} is finished | "running:<name>"
+    timing: bool = False           # timing-dependent: compare status and structure only
+    family: str = "slurm"
+
+
+def _desc(script="sleep 2", **kw) -> dict:
+    d = {"script": "#!/bin/bash\n" + script + "\n", "environment": ["PATH=/bin:/usr/bin"],
+         "current_working_directory": "/tmp", "name": "contract-diff", "tasks": 1,
+         "time_limit": {"set": True, "infinite": False, "number": 5}}
+    d.update(kw)
+    return d
+
+
+def scenario() -> list[Step]:
+    no_env = {k: v for k, v in _desc().items() if k != "environment"}
+    no_cwd = {k: v for k, v in _desc().items() if k != "current_working_directory"}
+    return [
+        Step("ping", "GET", "/slurm/{v}/ping/"),
+        Step("partitions", "GET", "/slurm/{v}/partitions/"),
+        Step("nodes", "GET", "/slurm/{v}/nodes/"),
+        Step("jobs", "GET", "/slurm/{v}/jobs/", timing=True),
+        Step("unknown job", "GET", "/slurm/{v}/job/999999998"),
+        Step("non-numeric job id", "GET", "/slurm/{v}/job/abc"),
+        Step("unknown partition", "GET", "/slurm/{v}/partition/nosuchpart"),
+        Step("unknown node", "GET", "/slurm/{v}/node/nosuchnode"),
+        Step("submit ok", "POST", "/slurm/{v}/job/submit", {"job": _desc()}, save="ok"),
+        Step("job right after submit", "GET", "/slurm/{v}/job/{ok}", timing=True),
+        Step("completed job", "GET", "/slurm/{v}/job/{ok}", wait="ok"),
+        Step("submit exit 3", "POST", "/slurm/{v}/job/submit", {"job": _desc("sleep 1\nexit 3")}, save="fail"),
+        Step("failed job", "GET", "/slurm/{v}/job/{fail}", wait="fail"),
+        Step("cancel finished job", "DELETE", "/slurm/{v}/job/{fail}"),
+        Step("update finished job", "POST", "/slurm/{v}/job/{fail}", {"name": "x"}),
+        Step("submit empty", "POST", "/slurm/{v}/job/submit", {}),
+        Step("submit without environment", "POST", "/slurm/{v}/job/submit", {"job": no_env}),
+        Step("submit without cwd", "POST", "/slurm/{v}/job/submit", {"job": no_cwd}),
+        Step("submit unknown field", "POST", "/slurm/{v}/job/submit", {"job": _desc(hold=True, nosuchfield="x")},
+             save="unknownfield"),
+        Step("submit wrong type", "POST", "/slurm/{v}/job/submit", {"job": _desc(tasks="two")}),
+        Step("submit held", "POST", "/slurm/{v}/job/submit", {"job": _desc(hold=True)}, save="held"),
+        Step("update held name", "POST", "/slurm/{v}/job/{held}", {"name": "contract-renamed"}),
+        Step("cancel held", "DELETE", "/slurm/{v}/job/{held}"),
+        Step("cancelled held job", "GET", "/slurm/{v}/job/{held}", wait="held"),
+        Step("submit long", "POST", "/slurm/{v}/job/submit", {"job": _desc("sleep 600")}, save="long"),
+        Step("update running tasks", "POST", "/slurm/{v}/job/{long}", {"tasks": 2}, wait="running:long"),
+        Step("signal running SIGTERM", "DELETE", "/slurm/{v}/job/{long}", params={"signal": "SIGTERM"}),
+        Step("signalled job", "GET", "/slurm/{v}/job/{long}", wait="long"),
+        Step("update unknown job", "POST", "/slurm/{v}/job/999999998", {"name": "x"}),
+        Step("cancel unknown job", "DELETE", "/slurm/{v}/job/999999998"),
+        Step("cancel unknown held", "DELETE", "/slurm/{v}/job/{unknownfield}"),
+        Step("bad flags", "GET", "/slurm/{v}/jobs/", params={"flags": "NOPE"}, timing=True),
+        Step("no token", "GET", "/slurm/{v}/jobs/", auth="none"),
+        Step("garbage token", "GET", "/slurm/{v}/jobs/", auth="garbage"),
+        Step("garbage token ping", "GET", "/slurm/{v}/ping/", auth="garbage"),
+        Step("unknown path", "GET", "/slurm/{v}/no-such-endpoint"),
+        Step("wrong method", "PUT", "/slurm/{v}/jobs/"),
+        Step("hetjob id in path", "GET", "/slurm/{v}/job/9+1"),
+        Step("malformed json", "POST", "/slurm/{v}/job/submit", "{not json"),
+        Step("slurmdb ping", "GET", "/slurmdb/{v}/ping/", family="slurmdb"),
+        Step("slurmdb accounts", "GET", "/slurmdb/{v}/accounts/", family="slurmdb", timing=True),
+        Step("slurmdb unknown account", "GET", "/slurmdb/{v}/account/nosuchaccount", family="slurmdb"),
+        Step("slurmdb delete unknown account", "DELETE", "/slurmdb/{v}/account/nosuchaccount", family="slurmdb"),
+        Step("slurmdb garbage token", "GET", "/slurmdb/{v}/accounts/", auth="garbage", family="slurmdb"),
+    ]
+
+
+@dataclass
+class Side:
+    label: str
+    target: Target
+    version: str
+    saved: dict = field(default_factory=dict)
+    http: httpx.Client | None = None
+
+    def __post_init__(self):
+        self.http = httpx.Client(base_url=self.target.url, timeout=60)
+
+    def headers(self, auth: str) -> dict:
+        if auth == "none":
+            return {}
+        if auth == "garbage":
+            return {"X-SLURM-USER-TOKEN": "not-a-jwt"}
+        return self.target.headers()
+
+    def job(self, job_id) -> dict | None:
+        r = self.http.get(f"/slurm/{self.version}/job/{job_id}", headers=self.headers("token"))
+        recs = r.json().get("jobs", []) if r.status_code == 200 else []
+        return next((j for j in recs if int(j.get("job_id", -1)) == int(job_id)), recs[0] if recs else None)
+
+    def wait(self, spec: str, timeout: float = 180) -> None:
+        running = spec.startswith("running:")
+        job_id = self.saved.get(spec.split(":", 1)[-1])
+        if job_id is None:
+            return
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            rec = self.job(job_id)
+            state = base_state(rec) if rec else ""
+            if running and state == "RUNNING":
+                return
+            if state in FINISHED and (running or "COMPLETING" not in (rec.get("job_state") or [])):
+                return
+            time.sleep(0.1 if self.target.is_mock else 0.5)
+
+    def run(self, step: Step):
+        if step.wait:
+            self.wait(step.wait)
+        path = step.path.replace("{v}", self.version)
+        for name, value in self.saved.items():
+            path = path.replace("{" + name + "}", str(value))
+        if "{" in path:
+            return None                          # an earlier step failed to create what this one needs
+        headers = self.headers(step.auth)
+        kw = {}
+        if isinstance(step.body, str):
+            kw["content"] = step.body.encode()
+            headers = {**headers, "Content-Type": "application/json"}
+        elif step.body is not None:
+            kw["json"] = step.body
+        r = self.http.request(step.method, path, headers=headers, params=step.params, **kw)
+        if step.save and r.status_code == 200:
+            try:
+                self.saved[step.save] = int(r.json()["job_id"])
+            except (ValueError, KeyError, TypeError):
+                pass
+        return r
+
+    def cleanup(self):
+        for job_id in self.saved.values():
+            try:
+                self.http.delete(f"/slurm/{self.version}/job/{job_id}", headers=self.headers("token"))
+            except httpx.HTTPError:
+                pass
+        self.http.close()
+
+
+def media_type(r) -> str:
+    return (r.headers.get("content-type") or "").split(";")[0].strip().lower()
+
+
+def body_of(r):
+    if media_type(r) == "application/json":
+        try:
+            return r.json()
+        except ValueError:
+            return r.text
+    return r.text
+
+
+def normalise(value, key: str | None = None):
+    """Volatile values replaced by a placeholder of their kind; structure kept."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if k == "meta":
+                out[k] = {"plugin": {"type": (v.get("plugin") or {}).get("type")}} if isinstance(v, dict) else v
+            else:
+                out[k] = normalise(v, k)
+        return out
+    if isinstance(value, list):
+        return [normalise(v, key) for v in value]
+    if key is not None and (key in VOLATILE_KEYS or TIME_KEY.search(key)) and not isinstance(value, bool):
+        return f"<{type(value).__name__}>"
+    return value
+
+
+def key_paths(value, prefix="") -> set[str]:
+    out = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            p = f"{prefix}.{k}" if prefix else k
+            out.add(p)
+            if k != "meta":
+                out |= key_paths(v, p)
+    elif isinstance(value, list):
+        for v in value:
+            out |= key_paths(v, prefix + "[]")
+    return out
+
+
+def compared_values(value, prefix="") -> dict[str, list]:
+    """path → list of values at that path, for the keys in COMPARED_KEYS (list positions collapsed)."""
+    out: dict[str, list] = {}
+
+    def walk(v, p, key=None):
+        if isinstance(v, dict):
+            if key in COMPARED_KEYS:
+                out.setdefault(p, []).append(json.dumps(normalise(v), sort_keys=True))
+                return
+            for k, x in v.items():
+                if k != "meta":
+                    walk(x, f"{p}.{k}" if p else k, k)
+        elif isinstance(v, list) and key not in COMPARED_KEYS:
+            for x in v:
+                walk(x, p + "[]", key)
+        elif key in COMPARED_KEYS:
+            out.setdefault(p, []).append(json.dumps(v, sort_keys=True))
+    walk(value, prefix)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def compare(step: Step, a, b) -> list[dict]:
+    """Disagreements between the real (a) and mock (b) answers of one step."""
+    diffs = []
+
+    def d(what, path=None, real=None, mock=None):
+        diffs.append({"step": step.name, "request": f"{step.method} {step.path}", "what": what, "path": path,
+                      "real": real, "mock": mock})
+    if a is None or b is None:
+        if (a is None) != (b is None):
+            d("not run", real=None if a is None else a.status_code, mock=None if b is None else b.status_code)
+        return diffs
+    if a.status_code != b.status_code:
+        d("status", real=a.status_code, mock=b.status_code)
+    if media_type(a) != media_type(b):
+        d("content type", real=media_type(a), mock=media_type(b))
+    ba, bb = body_of(a), body_of(b)
+    if isinstance(ba, str) or isinstance(bb, str):
+        if isinstance(ba, str) and isinstance(bb, str) and ba.strip() != bb.strip() and not step.timing:
+            d("text", real=ba[:300], mock=bb[:300])
+        return diffs
+    ka, kb = key_paths(ba), key_paths(bb)
+    if ka - kb:
+        d("keys only in real", real=sorted(ka - kb)[:50])
+    if kb - ka:
+        d("keys only in mock", mock=sorted(kb - ka)[:50])
+    if not step.timing:
+        va, vb = compared_values(ba), compared_values(bb)
+        for p in sorted(set(va) | set(vb)):
+            if va.get(p) != vb.get(p):
+                d("value", p, va.get(p), vb.get(p))
+    return diffs
+
+
+def run(real: Target, mock: Target, version: str) -> dict:
+    sides = [Side("real", real, version), Side("mock", mock, version)]
+    has_db = {}
+    for s in sides:
+        r = s.http.get(f"/slurmdb/{version}/ping/", headers=s.headers("token"))
+        has_db[s.label] = r.status_code != 404
+    disagreements, steps = [], []
+    try:
+        for step in scenario():
+            if step.family == "slurmdb" and not all(has_db.values()):
+                steps.append({"step": step.name, "skipped": "slurmdb not served by both targets"})
+                continue
+            ra, rb = (s.run(step) for s in sides)
+            diffs = compare(step, ra, rb)
+            disagreements += diffs
+            steps.append({"step": step.name, "request": f"{step.method} {step.path}",
+                          "real": None if ra is None else [ra.status_code, media_type(ra)],
+                          "mock": None if rb is None else [rb.status_code, media_type(rb)],
+                          "disagreements": len(diffs)})
+    finally:
+        for s in sides:
+            s.cleanup()
+    return {"version": version, "real": {"url": real.url, "release": real.release(version)},
+            "mock": {"url": mock.url, "release": mock.release(version)},
+            "steps": steps, "disagreements": disagreements}
+
+
+def render_text(result: dict) -> str:
+    lines = [f"Differential run, {result['version']}: real {result['real']['url']} (Slurm "
+             f"{result['real']['release']}) vs mock (profile {result['mock']['release']})",
+             f"{len(result['steps'])} steps, {len(result['disagreements'])} disagreements", ""]
+    for s in result["steps"]:
+        mark = "skip" if "skipped" in s else ("DIFF" if s["disagreements"] else "same")
+        lines.append(f"[{mark}] {s['step']}: " + (s.get("skipped") or f"real {s['real']} mock {s['mock']}"))
+    if result["disagreements"]:
+        lines += ["", "Disagreements", "-------------"]
+        for x in result["disagreements"]:
+            where = f" at {x['path']}" if x["path"] else ""
+            lines.append(f"- {x['step']} ({x['request']}): {x['what']}{where}: real={x['real']!r} mock={x['mock']!r}")
+    return "\n".join(lines) + "\n"
+
+
+def write(result: dict, out_dir: str | Path | None = None) -> Path:
+    from .report import report_dir
+    out = Path(out_dir) if out_dir else report_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "differential.json").write_text(json.dumps(result, indent=2))
+    (out / "differential.txt").write_text(render_text(result))
+    return out
+
+
+def mock_for(real: Target) -> Target:
+    """A mock imitating the real target's release (`--profile`), with tokens for the same user name."""
+    extra = os.environ.get("CONTRACT_DIFF_MOCK_ARGS")
+    if extra is None:
+        series = ".".join(real.release().split(".")[:2])
+        extra = f"--profile {series}" if re.match(r"^\d+\.\d+$", series) else ""
+    mock = start_mock(extra.split())
+    if real.user != mock.user:
+        mock.user = real.user
+        mock.token = mock.mint(real.user, 24 * 3600)
+    return mock
+
+
+def main(argv=None) -> int:
+    real = external_target()
+    if real is None:
+        print("differential: set SLURMRESTD_URL and SLURM_JWT (the real daemon); the mock is started here",
+              file=sys.stderr)
+        return 2
+    version = os.environ.get("CONTRACT_DIFF_VERSION", DEFAULT_VERSION)
+    mock = mock_for(real)
+    try:
+        result = run(real, mock, version)
+    finally:
+        mock.stop()
+    out = write(result)
+    print(render_text(result))
+    print(f"written: {out / 'differential.txt'} and differential.json")
+    return 1 if result["disagreements"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

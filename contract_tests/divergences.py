@@ -1,0 +1,121 @@
+"""Known upstream divergences: where real slurmrestd does not do what its own spec says.
+
+divergences.toml lists each one with the check it relaxes, the operations it applies to (operationId globs,
+e.g. "slurm_v*_get_jobs_state"), optionally the statuses, releases and a regex on the failure, and its
+evidence. `Table.find` is the one place that decides whether a failure is a known divergence; the schema
+hooks (`hooks.py`) drop exactly those failures and count them in the report. Everything else fails."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_FILE = Path(__file__).with_name("divergences.toml")
+KNOWN_CHECKS = {
+    "not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
+    "response_headers_conformance", "positive_data_acceptance", "negative_data_rejection", "use_after_free",
+    "ensure_resource_availability", "missing_required_header", "ignored_auth", "unsupported_method",
+    "max_response_time", "allow_header_conformance", "object_level_authorization",
+}
+
+
+@dataclass(frozen=True)
+class Divergence:
+    id: str
+    check: str
+    operations: tuple[str, ...]
+    evidence: str
+    summary: str = ""
+    match: str | None = None            # regex searched in the failure's subject (see `failure_subject`)
+    status: tuple[int, ...] = ()        # only for these response statuses (empty: any)
+    releases: tuple[str, ...] = ()      # only for these Slurm releases (globs, e.g. "25.11.*"; empty: any)
+    _rx: re.Pattern | None = field(default=None, compare=False, repr=False)
+
+    def applies(self, check: str, operation_id: str, status: int | None, subject: str, release: str | None) -> bool:
+        if check != self.check:
+            return False
+        if not any(fnmatch.fnmatchcase(operation_id, g) for g in self.operations):
+            return False
+        if self.status and status not in self.status:
+            return False
+        if self.releases and not any(fnmatch.fnmatchcase(release or "", g) for g in self.releases):
+            return False
+        return self._rx is None or bool(self._rx.search(subject))
+
+
+class Table:
+    def __init__(self, entries: list[Divergence], source: str = ""):
+        self.entries = entries
+        self.source = source
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Table":
+        path = Path(path or os.environ.get("CONTRACT_DIVERGENCES") or DEFAULT_FILE)
+        data = tomllib.loads(path.read_text())
+        entries, seen = [], set()
+        for raw in data.get("divergence", []):
+            for key in ("id", "check", "operations", "evidence"):
+                if not raw.get(key):
+                    raise ValueError(f"{path}: divergence {raw.get('id', '?')!r} lacks {key!r}")
+            if raw["id"] in seen:
+                raise ValueError(f"{path}: duplicate divergence id {raw['id']!r}")
+            if raw["check"] not in KNOWN_CHECKS:
+                raise ValueError(f"{path}: divergence {raw['id']!r}: unknown check {raw['check']!r}")
+            seen.add(raw["id"])
+            entries.append(Divergence(
+                id=raw["id"], check=raw["check"], operations=tuple(raw["operations"]), evidence=raw["evidence"],
+                summary=raw.get("summary", ""), match=raw.get("match"), status=tuple(raw.get("status", ())),
+                releases=tuple(raw.get("releases", ())),
+                _rx=re.compile(raw["match"], re.S) if raw.get("match") else None))
+        return cls(entries, str(path))
+
+    def find(self, checks, operation_id: str, status: int | None, subject: str,
+             release: str | None = None) -> Divergence | None:
+        for check in checks:
+            for d in self.entries:
+                if d.applies(check, operation_id, status, subject, release):
+                    return d
+        return None
+
+
+def failure_subject(failure, response=None) -> str:
+    """What a divergence's `match` is searched in: for a schema violation "<instance path>: <validator
+    message>" (e.g. "/jobs/0/job_resources: None is not of type 'object'"), else title and message; both
+    followed by " | errors: <error_number>..." listing the Slurm error numbers of the answer, if any."""
+    path = getattr(failure, "instance_path", None)
+    raw = getattr(failure, "_raw_message", None)
+    if path is not None and raw is not None:
+        text = "/" + "/".join(str(p) for p in path) + ": " + str(raw)
+    else:
+        text = f"{getattr(failure, 'title', '')}: {getattr(failure, 'message', '')}"
+    numbers = error_numbers(response)
+    return text + (" | errors: " + " ".join(str(n) for n in numbers) if numbers else "")
+
+
+def error_numbers(response) -> list:
+    """Slurm error numbers in a JSON answer (`errors[].error_number`; 22.05: `error_code`)."""
+    if response is None:
+        return []
+    try:
+        import json
+        body = json.loads(getattr(response, "content", b"") or b"null")
+    except (ValueError, TypeError):
+        return []
+    errors = body.get("errors") if isinstance(body, dict) else None
+    out = []
+    for e in errors if isinstance(errors, list) else []:
+        if isinstance(e, dict):
+            n = e.get("error_number", e.get("error_code"))
+            if n is not None:
+                out.append(n)
+    return out
+
+
+def failure_checks(failure) -> tuple[str, ...]:
+    """The check names that can report this failure (schemathesis marks each failure class with them)."""
+    checks = tuple(getattr(type(failure), "checks", ()) or ())
+    return checks or ("custom",)
