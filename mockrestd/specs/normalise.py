@@ -32,47 +32,68 @@ NULL_ANSWERED = (
 )
 
 
-def _walk(node, fn):
-    """Call fn on every dict in node (depth first); fn may edit the dict in place."""
+def _walk(node, fixes):
+    """Call the fixes on every dict in node (depth first). `fixes`: (key, fix) pairs; a fix is called only
+    for the dicts holding its key. A fix may edit its dict in place but must not add anything that still
+    needs fixing (what it adds is not walked)."""
     stack = [node]
+    pop, push = stack.pop, stack.extend
     while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            fn(item)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+        item = pop()
+        kind = type(item)
+        if kind is dict:
+            for key, fix in fixes:
+                if key in item:
+                    fix(item)
+            push([v for v in item.values() if type(v) in _CONTAINERS])
+        elif kind is list:
+            push([v for v in item if type(v) in _CONTAINERS])
 
 
-def drop_empty_required(doc: dict) -> None:
+_CONTAINERS = (dict, list)
+
+
+def _per_node(key: str):
+    """Make a rule out of a function that repairs one dict holding `key`: the rule walks the whole document
+    with it. `normalise` does not call these rules one by one: it runs all their fixes (`rule.fix`, a
+    (key, function) pair) in a single walk."""
+    def make(fix):
+        def rule(doc: dict) -> None:
+            _walk(doc, (rule.fix,))
+        rule.__name__ = rule.__qualname__ = fix.__name__
+        rule.__doc__ = fix.__doc__
+        rule.__module__ = fix.__module__
+        rule.fix = (key, fix)
+        return rule
+    return make
+
+
+@_per_node("required")
+def drop_empty_required(d: dict) -> None:
     """Defect 1: `required: []` (about 50 per spec) is invalid OAS 3.0 and makes connexion refuse the spec."""
-    def fix(d):
-        if d.get("required") == []:
-            del d["required"]
-    _walk(doc, fix)
+    if d.get("required") == []:
+        del d["required"]
 
 
-def drop_slash_required(doc: dict) -> None:
+@_per_node("required")
+def drop_slash_required(d: dict) -> None:
     """Defect 2: `required` entries that are slash paths ("nodes/count", "error/string") in *_job_res,
     *_job_res_node, *_kill_jobs_resp_job and *_rollup_stats name no property; no real answer meets them."""
-    def fix(d):
-        req = d.get("required")
-        if isinstance(req, list) and any(isinstance(r, str) and "/" in r for r in req):
-            kept = [r for r in req if not (isinstance(r, str) and "/" in r)]
-            if kept:
-                d["required"] = kept
-            else:
-                del d["required"]
-    _walk(doc, fix)
+    req = d.get("required")
+    if isinstance(req, list) and any(isinstance(r, str) and "/" in r for r in req):
+        kept = [r for r in req if not (isinstance(r, str) and "/" in r)]
+        if kept:
+            d["required"] = kept
+        else:
+            del d["required"]
 
 
-def widen_integers(doc: dict) -> None:
+@_per_node("format")
+def widen_integers(d: dict) -> None:
     """Defect 4: uint32/uint64 fields are declared `format: int32/int64`; real values exceed int32 (end_time,
     memory, NO_VAL 4294967294). Drop the format so any integer validates; `type: integer` stays."""
-    def fix(d):
-        if d.get("type") == "integer" and d.get("format") in ("int32", "int64"):
-            del d["format"]
-    _walk(doc, fix)
+    if d.get("type") == "integer" and d.get("format") in ("int32", "int64"):
+        del d["format"]
 
 
 def nullable_null_answers(doc: dict) -> None:
@@ -113,40 +134,38 @@ def drop_bad_path_item_keys(doc: dict) -> None:
                 del item[key]
 
 
-def fix_default_types(doc: dict) -> None:
+@_per_node("default")
+def fix_default_types(d: dict) -> None:
     """Some defaults do not match their own type: 22.05's v0.0.38 `job_properties.oversubscribe` (boolean)
     defaults to the string "false"; 24.11's v0.0.40 `*_no_val.infinite` (boolean) to 0 / 0.0. Validators
     refuse the document; coerce the default to the declared type, or drop it if it cannot be."""
-    def fix(d):
-        if "default" not in d or d.get("type") not in ("boolean", "integer", "number", "string"):
-            return
-        value, kind = d["default"], d["type"]
-        if kind == "boolean" and not isinstance(value, bool):
-            if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-                d["default"] = value.strip().lower() == "true"
-            elif isinstance(value, (int, float)):
-                d["default"] = bool(value)
-            else:
-                del d["default"]
-        elif kind in ("integer", "number") and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            try:
-                d["default"] = int(value) if kind == "integer" else float(value)
-            except (TypeError, ValueError):
-                del d["default"]
-        elif kind == "string" and not isinstance(value, str):
-            d["default"] = str(value)
-    _walk(doc, fix)
+    if "default" not in d or d.get("type") not in ("boolean", "integer", "number", "string"):
+        return
+    value, kind = d["default"], d["type"]
+    if kind == "boolean" and not isinstance(value, bool):
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            d["default"] = value.strip().lower() == "true"
+        elif isinstance(value, (int, float)):
+            d["default"] = bool(value)
+        else:
+            del d["default"]
+    elif kind in ("integer", "number") and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        try:
+            d["default"] = int(value) if kind == "integer" else float(value)
+        except (TypeError, ValueError):
+            del d["default"]
+    elif kind == "string" and not isinstance(value, str):
+        d["default"] = str(value)
 
 
-def fix_query_param_style(doc: dict) -> None:
+@_per_node("style")
+def fix_query_param_style(d: dict) -> None:
     """22.05's v0.0.37 declares its `update_time` query parameters with `style: simple`, which OpenAPI allows
     only for path and header parameters; the matching query style (comma-separated when not exploded) is
     `form`."""
-    def fix(d):
-        if d.get("in") in ("query", "cookie") and d.get("style") in ("simple", "label", "matrix") \
-                and isinstance(d.get("name"), str):
-            d["style"] = "form"
-    _walk(doc, fix)
+    if d.get("in") in ("query", "cookie") and d.get("style") in ("simple", "label", "matrix") \
+            and isinstance(d.get("name"), str):
+        d["style"] = "form"
 
 
 _OPID = re.compile(r"^(?:(?:slurm|slurmdb|util)_v\d+(?:_\d+)*_)?(?:(?:slurmctld|slurmdbd)_)?(.+?)(?:_v\d+(?:[._]\d+)*)?$")
@@ -210,11 +229,20 @@ RULES = (
 )
 
 
-def normalise(doc: dict) -> dict:
-    """A deep copy of `doc` with every rule in RULES applied; the input is left untouched."""
-    fixed = copy.deepcopy(doc)
+def normalise(doc: dict, *, in_place: bool = False) -> dict:
+    """`doc` with every rule in RULES applied: a deep copy, the input left untouched, unless `in_place`
+    (the loader passes a document it has just parsed, so nothing needs copying).
+
+    The rules made by `_per_node` are run together, in one walk of the document, before the rules that work
+    on the whole document; that gives the same result as running RULES one by one in their order (each fix
+    touches only its own dict, and none undoes another: tests/specs/test_normalise.py checks it on every
+    real document)."""
+    fixed = doc if in_place else copy.deepcopy(doc)
+    fixes = tuple(rule.fix for rule in RULES if hasattr(rule, "fix"))
+    _walk(fixed, fixes)
     for rule in RULES:
-        rule(fixed)
+        if not hasattr(rule, "fix"):
+            rule(fixed)
     return fixed
 
 

@@ -13,7 +13,7 @@ from mockrestd.specs import param_python_name
 
 N = importlib.import_module("mockrestd.specs.normalise")   # the module (the package exports the function)
 
-from ._shared import LIVE_2205, LIVE_2411, raw
+from ._shared import LIVE_2205, LIVE_2411, LIVE_2605, raw
 
 
 def _doc(schemas=None, paths=None):
@@ -37,6 +37,36 @@ def test_normalise_returns_a_copy_and_leaves_input_alone():
     fixed = N.normalise(doc)
     assert json.dumps(doc, sort_keys=True) == before
     assert fixed is not doc and fixed["components"] is not doc["components"]
+
+
+def test_normalise_in_place_edits_and_returns_the_document_itself():
+    doc = _v44()
+    fixed = N.normalise(doc, in_place=True)
+    assert fixed is doc
+    assert '"required": []' not in json.dumps(doc)
+
+
+@pytest.mark.parametrize("name", ["slurm-v0.0.41.json", "slurm-v0.0.44.json", "slurm-v0.0.45.json", LIVE_2205,
+                                  LIVE_2411, LIVE_2605])
+def test_one_walk_gives_what_the_rules_give_one_by_one(name):
+    """normalise() runs the per-dict rules together in one walk; the result must be exactly (values and key
+    order) what running RULES one after the other, each over the whole document, gives."""
+    real = raw(name)
+    one_by_one = copy.deepcopy(real)
+    for rule in N.RULES:
+        rule(one_by_one)
+    fused = N.normalise(real)
+    assert json.dumps(fused) == json.dumps(one_by_one)
+    assert json.dumps(fused) != json.dumps(real)          # (there was something to fix)
+
+
+def test_per_dict_rules_walk_nested_lists_and_leave_other_dicts_alone():
+    doc = _doc({"a": {"type": "object", "allOf": [[{"required": []}], {"type": "integer", "format": "int32"}],
+                      "properties": {"b": {"type": "integer", "format": "double"}}}})
+    N.normalise(doc, in_place=True)
+    a = doc["components"]["schemas"]["a"]
+    assert a["allOf"] == [[{}], {"type": "integer"}]
+    assert a["properties"]["b"] == {"type": "integer", "format": "double"}
 
 
 def test_drop_empty_required():
