@@ -5,12 +5,16 @@ A folder may hold per-version files (`slurm-v0.0.44.json`, one data parser each,
 renders per version, so each document is cut along its path prefixes, keeping only the components each
 version's paths reach: every `VersionSpec.document` is a complete OpenAPI document on its own.
 
-Parsing, normalising and cutting a file is cached in memory by the file's sha256, so loading the same
-folder again (every test, every `build_site`) costs only the file reads. The cached documents are shared:
-treat them as read-only (copy before editing)."""
+Loading is two steps, so that `serve` normalises only what it serves: `scan_specs` reads and hashes every
+file and finds which versions each provides (cheap: no normalising); `load_specs` then normalises and cuts
+only the documents that serve the versions asked for. Both results are cached by the file's sha256, in
+memory (loading the same folder again, in every test, costs only the file reads) and on disk
+(`mockrestd.specs.cache`, so a new `serve` process need not redo them either). The cached documents are
+shared: treat them as read-only (copy before editing)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -22,7 +26,8 @@ from .normalise import SECURITY_NOTE, normalise, operation_name, resolve_pointer
 _PREFIX = re.compile(r"^/(slurm|slurmdb|util)/(v\d+\.\d+\.\d+)/")
 _PER_VERSION_NAME = re.compile(r"v\d+\.\d+\.\d+\.json$")
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-_CACHE: dict[str, "_Parsed"] = {}
+_FACTS: dict[str, "Facts"] = {}      # sha256 -> what the document says about itself
+_CACHE: dict[str, dict] = {}         # sha256 -> {version: (normalised cut document, operations)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,14 +97,36 @@ class SpecSet:
         return merged
 
 
-@dataclass
-class _Parsed:
-    """What one file yields, cached by sha256."""
-    kind: str
+@dataclass(frozen=True)
+class Facts:
+    """What a document says about itself, found without normalising it (cached by the file's sha256)."""
+    release: str | None          # from `info` (None: 22.05 does not say; the manifest or file name tells)
+    versions: tuple              # the API versions its paths provide, in the document's order
+    ignored_paths: tuple         # paths outside any /slurm|slurmdb|util/vX/ prefix (not served)
+    open_security: bool          # the global security list holds {} (see SECURITY_NOTE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One file that provides a version."""
+    source_file: str
+    sha256: str
+    kind: str                    # "version" | "openapi-v3"
     release: str | None
-    versions: dict        # version -> (document, operations)
-    ignored_paths: list
-    open_security: bool
+
+
+@dataclass
+class SpecIndex:
+    """What the documents of a folder provide (`scan_specs`): enough to choose a profile and the files to
+    serve from, with no document normalised yet."""
+    directory: Path
+    versions: dict = field(default_factory=dict)   # version -> [Candidate], preferred first; oldest version first
+    files: dict = field(default_factory=dict)      # file name -> (sha256, Facts) of every usable file
+    skipped: list = field(default_factory=list)    # one line per file that could not be used
+    _raw: dict = field(default_factory=dict, repr=False)   # sha256 -> document parsed while scanning
+
+    def releases(self) -> set:
+        return {c.release for options in self.versions.values() for c in options if c.release}
 
 
 def resolve(doc: dict, ref: str):
@@ -133,17 +160,22 @@ def release_key(release: str | None) -> tuple:
     return tuple(int(x) for x in re.findall(r"\d+", release or ""))
 
 
+
 def _refs(node, out: set) -> None:
     stack = [node]
+    pop, push = stack.pop, stack.extend
     while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
+        item = pop()
+        if type(item) is dict:
             ref = item.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/components/"):
+            if type(ref) is str and ref.startswith("#/components/"):
                 out.add(ref)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+            push([v for v in item.values() if type(v) in _CONTAINERS])
+        elif type(item) is list:
+            push([v for v in item if type(v) in _CONTAINERS])
+
+
+_CONTAINERS = (dict, list)
 
 
 def _cut(doc: dict, paths: dict) -> dict:
@@ -200,36 +232,39 @@ def _release_of(doc: dict) -> str | None:
     return m.group(1) if m else None
 
 
-def _parse(name: str, data: bytes, digest: str, manifest_entry: dict | None) -> _Parsed:
+def _decode(data: bytes) -> dict:
     raw = json.loads(data)
     if not isinstance(raw, dict) or not isinstance(raw.get("paths"), dict) \
             or not str(raw.get("openapi", "")).startswith("3."):
         raise ValueError("not an OpenAPI 3 document")
-    doc = normalise(raw)
-    grouped: dict[str, dict] = {}
+    return raw
+
+
+def _facts_of(raw: dict) -> Facts:
+    """What a parsed (raw or normalised: normalising changes none of it) document says about itself."""
+    versions: dict = {}
     ignored = []
+    for path, item in raw["paths"].items():
+        m = _PREFIX.match(path)
+        if m and isinstance(item, dict):
+            versions.setdefault(m.group(2), None)
+        else:
+            ignored.append(path)
+    if not versions:
+        raise ValueError("no /slurm/vX/, /slurmdb/vX/ or /util/vX/ paths")
+    open_security = any(s == {} for s in raw.get("security", []) if isinstance(s, dict))
+    return Facts(_release_of(raw), tuple(versions), tuple(ignored), open_security)
+
+
+def _build(raw: dict) -> dict:
+    """version -> document of a freshly parsed document (normalised in place, then cut per version)."""
+    doc = normalise(raw, in_place=True)
+    grouped: dict[str, dict] = {}
     for path, item in doc["paths"].items():
         m = _PREFIX.match(path)
         if m and isinstance(item, dict):
             grouped.setdefault(m.group(2), {})[path] = item
-        else:
-            ignored.append(path)
-    if not grouped:
-        raise ValueError("no /slurm/vX/, /slurmdb/vX/ or /util/vX/ paths")
-    versions = {}
-    for version, paths in grouped.items():
-        vdoc = _cut(doc, paths)
-        versions[version] = (vdoc, _operations(vdoc))
-    if manifest_entry and manifest_entry.get("kind"):
-        kind = manifest_entry["kind"]
-    else:
-        kind = "version" if len(grouped) == 1 and _PER_VERSION_NAME.search(name) else "openapi-v3"
-    release = _release_of(doc) or (manifest_entry or {}).get("release")
-    if not release:
-        m = re.match(r"slurm-(\d+\.\d+\.\d+)-", name)
-        release = m.group(1) if m else None
-    open_security = any(s == {} for s in doc.get("security", []) if isinstance(s, dict))
-    return _Parsed(kind, release, versions, ignored, open_security)
+    return {version: _cut(doc, paths) for version, paths in grouped.items()}
 
 
 def _manifest_by_sha(directory: Path) -> dict:
@@ -246,57 +281,142 @@ def _manifest_by_sha(directory: Path) -> dict:
     return entries
 
 
-def _preference(vs: VersionSpec) -> tuple:
+def _preference(c: Candidate) -> tuple:
     """Higher wins: a per-version file over a live document, then the newer release, then the file name."""
-    return (vs.kind == "version", release_key(vs.release), vs.source_file)
+    return (c.kind == "version", release_key(c.release), c.source_file)
 
 
-def load_specs(directory, *, only=None) -> SpecSet:
-    """Every API version the `*.json` documents in `directory` provide (`only`: a set of versions to keep).
+def _skip_line(name: str, e: Exception) -> str:
+    reason = f"{type(e).__name__}: {e}" if not isinstance(e, ValueError) else str(e)
+    return f"{name}: skipped, {reason.splitlines()[0][:200] if reason else type(e).__name__}"
 
-    Never raises for bad files: they are listed in `SpecSet.skipped`. When two documents provide the same
-    version, the per-version file wins over a live `/openapi/v3` document (then the newer release), and
-    `SpecSet.notes` says which file serves it."""
+
+def scan_specs(directory) -> SpecIndex:
+    """Which versions the `*.json` documents in `directory` provide and which document would serve each,
+    without normalising any of them: each file is read and hashed; a document is parsed only if its facts
+    are not cached yet (in memory, or on disk by `mockrestd.specs.cache`). Never raises for bad files."""
     directory = Path(directory)
-    result = SpecSet()
+    index = SpecIndex(directory)
     if not directory.is_dir():
-        result.skipped.append(f"{directory}: not a folder")
-        return result
-    only = set(only) if only is not None else None
+        index.skipped.append(f"{directory}: not a folder")
+        return index
     manifest = _manifest_by_sha(directory)
-    candidates: dict[str, list[VersionSpec]] = {}
-    open_security = []
+    store = _store()
+    candidates: dict[str, list] = {}
     for path in sorted(directory.glob("*.json")):
         if path.name == "manifest.json" or not path.is_file():
             continue
         try:
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
-            parsed = _CACHE.get(digest)
-            if parsed is None:
-                parsed = _CACHE[digest] = _parse(path.name, data, digest, manifest.get(digest))
+            facts = _FACTS.get(digest) or (_stored_facts(store, digest) if store else None)
+            if facts is None:
+                raw = _decode(data)
+                facts = _facts_of(raw)
+                index._raw[digest] = raw
+                if store:
+                    store.put_facts(digest, dataclasses.asdict(facts))
+            _FACTS[digest] = facts
         except Exception as e:  # noqa: BLE001 - a bad file must never stop the mock from starting
-            reason = f"{type(e).__name__}: {e}" if not isinstance(e, ValueError) else str(e)
-            result.skipped.append(f"{path.name}: skipped, {reason.splitlines()[0][:200]}")
+            index.skipped.append(_skip_line(path.name, e))
             continue
-        if parsed.ignored_paths:
-            result.notes.append(f"{path.name}: {len(parsed.ignored_paths)} path(s) outside any API version not "
-                                f"served from the spec ({', '.join(parsed.ignored_paths[:4])})")
-        if parsed.open_security:
-            open_security.append(path.name)
-        for version, (vdoc, ops) in parsed.versions.items():
-            if only is not None and version not in only:
-                continue
-            candidates.setdefault(version, []).append(VersionSpec(
-                version, parsed.release, vdoc, path.name, ops, kind=parsed.kind, sha256=digest))
+        entry = manifest.get(digest) or {}
+        kind = entry.get("kind") or ("version" if len(facts.versions) == 1 and _PER_VERSION_NAME.search(path.name)
+                                     else "openapi-v3")
+        release = facts.release or entry.get("release")
+        if not release:
+            m = re.match(r"slurm-(\d+\.\d+\.\d+)-", path.name)
+            release = m.group(1) if m else None
+        index.files[path.name] = (digest, facts)
+        for version in facts.versions:
+            candidates.setdefault(version, []).append(Candidate(path.name, digest, kind, release))
     for version in sorted(candidates, key=version_key):
-        options = sorted(candidates[version], key=_preference, reverse=True)
-        chosen = options[0]
-        result.versions[version] = chosen
-        if len(options) > 1:
-            others = ", ".join(f"{o.source_file} ({o.kind}, {o.release})" for o in options[1:])
-            result.notes.append(f"{version}: served from {chosen.source_file} ({chosen.kind}, {chosen.release}); "
-                                f"not from {others}")
+        index.versions[version] = sorted(candidates[version], key=_preference, reverse=True)
+    return index
+
+
+def _materialise(index: SpecIndex, c: Candidate) -> dict:
+    """version -> (document, operations) of the file `c` names: from memory, else from the on-disk store,
+    else normalised and cut now (and stored). Cached in memory by sha256."""
+    versions = _CACHE.get(c.sha256)
+    if versions is not None:
+        return versions
+    store = _store()
+    stored = store.documents(c.sha256) if store else None
+    if stored is not None:
+        try:
+            versions = {v: (doc, _operations(doc)) for v, doc in stored.items()}
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss
+            versions = None
+    if versions is None:
+        raw = index._raw.pop(c.sha256, None)
+        if raw is None:
+            data = (index.directory / c.source_file).read_bytes()
+            if hashlib.sha256(data).hexdigest() != c.sha256:
+                raise ValueError("changed while it was being loaded")
+            raw = _decode(data)
+        documents = _build(raw)
+        versions = {v: (doc, _operations(doc)) for v, doc in documents.items()}
+        if store:
+            store.put_documents(c.sha256, documents)
+    _CACHE[c.sha256] = versions
+    return versions
+
+
+def load_specs(directory, *, only=None, index: SpecIndex | None = None) -> SpecSet:
+    """Every API version the `*.json` documents in `directory` provide (`only`: a set of versions to keep).
+
+    Never raises for bad files: they are listed in `SpecSet.skipped`. When two documents provide the same
+    version, the per-version file wins over a live `/openapi/v3` document (then the newer release), and
+    `SpecSet.notes` says which file serves it. With `only`, just the documents that serve those versions are
+    normalised (`index`: the folder's `scan_specs`, if the caller has it already); without it, every one."""
+    directory = Path(directory)
+    index = index if index is not None else scan_specs(directory)
+    result = SpecSet(skipped=list(index.skipped))
+    if not directory.is_dir():
+        return result
+    only = set(only) if only is not None else None
+    failed: set = set()
+
+    def usable(c: Candidate) -> bool:
+        if c.source_file in failed:
+            return False
+        try:
+            _materialise(index, c)
+            return True
+        except Exception as e:  # noqa: BLE001 - as in scan_specs
+            failed.add(c.source_file)
+            result.skipped.append(_skip_line(c.source_file, e))
+            return False
+
+    if only is None:        # everything: every file is normalised, so every broken one is reported
+        for options in index.versions.values():
+            for c in options:
+                usable(c)
+    served_notes = []
+    for version, options in index.versions.items():
+        if only is not None and version not in only:
+            continue
+        chosen = next((c for c in options if usable(c)), None)
+        if chosen is None:
+            continue
+        document, operations = _CACHE[chosen.sha256][version]
+        result.versions[version] = VersionSpec(version, chosen.release, document, chosen.source_file, operations,
+                                               kind=chosen.kind, sha256=chosen.sha256)
+        others = [o for o in options if o is not chosen and o.source_file not in failed]
+        if others:
+            served_notes.append(f"{version}: served from {chosen.source_file} ({chosen.kind}, {chosen.release}); "
+                                f"not from " + ", ".join(f"{o.source_file} ({o.kind}, {o.release})" for o in others))
+    open_security = []
+    for name, (digest, facts) in index.files.items():
+        if name in failed:
+            continue
+        if facts.ignored_paths:
+            result.notes.append(f"{name}: {len(facts.ignored_paths)} path(s) outside any API version not "
+                                f"served from the spec ({', '.join(facts.ignored_paths[:4])})")
+        if facts.open_security:
+            open_security.append(name)
+    result.notes += served_notes
     if open_security:
         result.notes.append(f"{', '.join(open_security)}: {SECURITY_NOTE}")
     if only is not None:
@@ -304,3 +424,22 @@ def load_specs(directory, *, only=None) -> SpecSet:
         if missing:
             result.notes.append(f"asked for {', '.join(missing)}: not provided by any document in {directory}")
     return result
+
+
+def _store():
+    """The on-disk cache of facts and normalised documents (None when caching is off)."""
+    from .cache import default_store
+    return default_store()
+
+
+def _stored_facts(store, digest: str) -> Facts | None:
+    value = store.facts(digest)
+    try:
+        facts = Facts(value["release"], tuple(value["versions"]), tuple(value["ignored_paths"]),
+                      value["open_security"])
+    except (KeyError, TypeError):
+        return None
+    ok = isinstance(facts.release, (str, type(None))) and isinstance(value["versions"], list) and facts.versions \
+        and all(isinstance(v, str) for v in facts.versions + facts.ignored_paths) \
+        and isinstance(facts.open_security, bool)
+    return facts if ok else None

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
-from mockrestd.specs import SpecSet, VersionSpec, deref, load_specs, resolve
+from mockrestd.specs import SpecSet, VersionSpec, deref, load_specs, resolve, scan_specs
 from mockrestd.specs import loader as loader_mod
 
 from ._shared import LIVE_2205, LIVE_2411, LIVE_2605, PER_VERSION, all_refs, copy_specs, need_shared
@@ -170,14 +169,79 @@ def test_resolve_and_deref(four):
     assert vs.deref(prop) is prop
 
 
-def test_loading_is_fast(tmp_path):
-    loader_mod._CACHE.clear()
-    t0 = time.perf_counter()
+@pytest.fixture
+def builds(monkeypatch):
+    """File names normalised and cut (not found in a cache) from now on, memory and disk caches empty."""
+    monkeypatch.setattr(loader_mod, "_FACTS", {})
+    monkeypatch.setattr(loader_mod, "_CACHE", {})
+    monkeypatch.setenv("MOCKRESTD_CACHE", "off")
+    seen = []
+    real_build = loader_mod._build
+
+    def build(raw):
+        seen.append(loader_mod._release_of(raw) or raw["info"].get("version"))
+        return real_build(raw)
+    monkeypatch.setattr(loader_mod, "_build", build)
+    return seen
+
+
+def test_loading_again_comes_from_memory(builds):
     s = load_specs(need_shared())
-    cold = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    load_specs(need_shared())
-    warm = time.perf_counter() - t0
-    assert len(s.versions) == 9
-    assert cold < 2.0, cold
-    assert warm < 0.5, warm
+    assert len(s.versions) == 9 and len(builds) == 8       # every document normalised once
+    again = load_specs(need_shared())
+    assert len(builds) == 8                                 # ... and not again
+    assert all(again.versions[v].document is vs.document for v, vs in s.versions.items())
+    assert again.notes == s.notes and again.skipped == s.skipped
+
+
+def test_scan_finds_versions_without_normalising(builds):
+    index = scan_specs(need_shared())
+    assert builds == []
+    assert list(index.versions) == [f"v0.0.{n}" for n in (36, 37, 38, 40, 41, 42, 43, 44, 45)]
+    assert [c.source_file for c in index.versions["v0.0.44"]] == ["slurm-v0.0.44.json", LIVE_2605]
+    assert [c.source_file for c in index.versions["v0.0.42"]] == ["slurm-v0.0.42.json", LIVE_2605, LIVE_2411]
+    assert index.versions["v0.0.36"][0].release == "22.05.8"      # from the manifest, by sha256
+    assert index.releases() >= {"22.05.8", "24.11.5", "26.05.5", "25.11.7"}
+
+
+def test_only_normalises_the_documents_that_serve_the_versions_asked_for(builds):
+    index = scan_specs(need_shared())
+    s = load_specs(need_shared(), only=FOUR, index=index)
+    assert sorted(builds) == ["24.05.8", "24.11.6", "25.05.8", "25.11.7"]     # the four per-version files
+    assert list(s.versions) == sorted(FOUR)
+    everything = load_specs(need_shared())
+    for v in FOUR:      # the same documents as a full load gives
+        assert everything.versions[v].document is s.versions[v].document
+    assert [n for n in s.notes if n.startswith("v0.0.44:")] == [n for n in everything.notes
+                                                                if n.startswith("v0.0.44:")]
+
+
+def test_only_without_per_version_files_uses_the_live_document(tmp_path, builds):
+    s = load_specs(copy_specs(tmp_path, "slurm-v0.0.41.json", LIVE_2411, LIVE_2605), only={"v0.0.42", "v0.0.41"})
+    assert {v: vs.source_file for v, vs in s.versions.items()} == {"v0.0.41": "slurm-v0.0.41.json",
+                                                                   "v0.0.42": LIVE_2605}
+    assert sorted(builds) == ["24.05.8", "26.05.5"]            # 24.11's document was not needed
+
+
+def test_a_chosen_document_that_cannot_be_normalised_falls_back_to_the_next(tmp_path, monkeypatch, builds):
+    copy_specs(tmp_path, "slurm-v0.0.44.json", LIVE_2605)
+    real_build = loader_mod._build
+
+    def build(raw):
+        if loader_mod._release_of(raw) == "25.11.7":
+            raise KeyError("broken")
+        return real_build(raw)
+    monkeypatch.setattr(loader_mod, "_build", build)
+    s = load_specs(tmp_path, only={"v0.0.44"})
+    assert s.versions["v0.0.44"].source_file == LIVE_2605
+    assert s.skipped == ["slurm-v0.0.44.json: skipped, KeyError: 'broken'"]
+    assert not any(n.startswith("v0.0.44:") for n in s.notes)        # no "not from" the broken file
+
+
+def test_a_file_changed_between_scan_and_load_is_not_served_from_its_old_facts(tmp_path, builds):
+    copy_specs(tmp_path, "slurm-v0.0.44.json")
+    index = scan_specs(tmp_path)
+    index._raw.clear()                                  # (as if scanned from cached facts)
+    (tmp_path / "slurm-v0.0.44.json").write_text("{}")
+    s = load_specs(tmp_path, only={"v0.0.44"}, index=index)
+    assert not s.versions and "changed while it was being loaded" in s.skipped[0]
