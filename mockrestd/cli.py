@@ -20,10 +20,16 @@ def _serve(args) -> int:
 
     from .http.app import build_site, create_app
 
+    from .specs.validation import InvalidSpecs
+
     started = time.perf_counter()
     site = build_site(specs_dir=args.specs, cluster_file=args.cluster, jwt_key=args.jwt_key, jwks=args.jwks,
                       speed=args.speed, profile=args.profile, strict_users=args.strict_users or None)
-    app = create_app(site)
+    try:
+        app = create_app(site)
+    except InvalidSpecs as e:
+        print(f"mockrestd serve: {e}", file=sys.stderr)
+        return 1
     log = logging.getLogger("mockrestd")
     for line in site.specs.skipped:
         log.warning("specs: skipped %s", line)
@@ -69,13 +75,38 @@ def _specs(args) -> int:
         dest = args.to or default_specs_dir(for_writing=True)
         report = sync(args.source, dest, token=args.token)
         print(report)
-        return 0 if getattr(report, "ok", True) else 1
+        ok = getattr(report, "ok", True)
+        if report.written or report.unchanged or report.unknown:
+            ok = _prepare_serve(dest) and ok
+        return 0 if ok else 1
     spec_set = load_specs(args.dir or default_specs_dir())
     for version, vs in spec_set.versions.items():
         print(f"{version}  Slurm {vs.release}  {len(vs.operations)} operations  ({vs.source_file})")
     for line in spec_set.skipped:
         print(f"skipped: {line}")
     return 0
+
+
+def _prepare_serve(folder) -> bool:
+    """Do now, once, what the first `serve` from `folder` would otherwise do at start-up: normalise the
+    documents it serves (cached by sha256) and have connexion check the document it routes (its digest is
+    recorded when it passes; see mockrestd/specs/validation.py). False, with the reason, if it is refused."""
+    from .http.app import _connexion_document, _document_label, served_specs
+    from .specs.validation import InvalidSpecs, check
+
+    started = time.perf_counter()
+    _folder, specs, profile = served_specs(folder)
+    if not specs.versions:
+        print(f"serve: no usable spec documents in {folder}")
+        return False
+    try:
+        checked = check(_connexion_document(specs), label=_document_label(specs))
+    except InvalidSpecs as e:
+        print(f"serve: REFUSED {e}")
+        return False
+    print(f"serve: Slurm {profile.release} profile, {' '.join(specs.versions)}: valid OpenAPI "
+          f"({'checked' if checked else 'checked before'}; {time.perf_counter() - started:.1f} s), ready to serve")
+    return True
 
 
 def main(argv=None) -> int:

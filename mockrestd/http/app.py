@@ -165,14 +165,38 @@ def _strip_security(op):
     return op
 
 
+def _document_label(specs) -> str:
+    files = sorted({vs.source_file for vs in specs.versions.values()})
+    return f"the document of {' '.join(specs.versions)} (from {', '.join(files)})"
+
+
+def _add_specification(app, specification, *, name, **options):
+    """`app.add_api` for a connexion `Specification` built already (`add_api` takes a dict or a file, and
+    builds, and so checks, the Specification itself): the same steps as connexion 3.3's
+    `ConnexionMiddleware.add_api` after its `Specification.load`."""
+    from connexion.middleware.main import API
+
+    middleware = app.middleware
+    if middleware.middleware_stack is not None:
+        raise RuntimeError("Cannot add api after an application has started")
+    options = middleware.options.replace(**options)
+    middleware.apis.append(API(specification, base_path=None, name=name, **options.__dict__))
+
+
 def create_app(site: Site):
-    """The ASGI app serving every operation of every version in `site.specs`, plus the control API."""
+    """The ASGI app serving every operation of every version in `site.specs`, plus the control API.
+
+    connexion checks the served document against the OpenAPI metaschema only the first time it sees it
+    (by sha256, see mockrestd/specs/validation.py); an invalid document raises `InvalidSpecs`."""
+    from ..specs.validation import openapi_specification
+
     validators = dict(VALIDATOR_MAP)
     validators["parameter"] = _PassParams
     validators["body"] = {"*/*": _PassBody}
     app = connexion.AsyncApp(__name__, validator_map=validators)
-    app.add_api(_connexion_document(site.specs), resolver=_Resolver(site), name="slurmrestd",
-                swagger_ui_options=None)
+    specification, _checked = openapi_specification(_connexion_document(site.specs),
+                                                    label=_document_label(site.specs))
+    _add_specification(app, specification, resolver=_Resolver(site), name="slurmrestd", swagger_ui_options=None)
     from ..control import routes as control_routes
     control_routes.install(app, site)
 
@@ -186,26 +210,34 @@ def create_app(site: Site):
     return Gate(app, site)
 
 
+def served_specs(specs_dir=None, profile=None, only_versions=None):
+    """(folder, SpecSet, Profile) that `serve` uses: the release profile (`--profile`, else the one the
+    folder's documents fit), and only the versions it serves normalised (`only_versions` narrows them)."""
+    from ..profiles import choose_profile
+    from ..specs import default_specs_dir, load_specs, scan_specs
+
+    folder = Path(specs_dir) if specs_dir else default_specs_dir()
+    available = scan_specs(folder)
+    chosen = choose_profile(available, profile)
+    specs = load_specs(folder, only=set(chosen.versions) if chosen.versions else only_versions, index=available)
+    if only_versions:
+        specs.versions = {v: vs for v, vs in specs.versions.items() if v in only_versions}
+    specs.skipped += [f"{v} ({options[0].source_file}): not served by Slurm {chosen.release}"
+                      for v, options in available.versions.items() if v not in specs.versions]
+    return folder, specs, chosen
+
+
 def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, speed=1.0, profile=None,
                strict_users=None, clock=None, only_versions=None):
     """Everything `mockrestd serve` needs, from the same options it takes."""
     from ..auth import KeyRing, default_key_path
     from ..engine import Cluster
     from ..engine.clock import Clock
-    from ..profiles import choose_profile
-    from ..specs import default_specs_dir, load_specs
 
-    folder = Path(specs_dir) if specs_dir else default_specs_dir()
-    available = load_specs(folder)
-    chosen = choose_profile(available, profile)
-    specs = load_specs(folder, only=set(chosen.versions) if chosen.versions else only_versions)
-    if only_versions:
-        specs.versions = {v: vs for v, vs in specs.versions.items() if v in only_versions}
+    folder, specs, chosen = served_specs(specs_dir, profile, only_versions)
     if not specs.versions:
         raise SystemExit(f"no usable spec documents in {folder} "
                          f"(run `mockrestd specs sync --from ../shared/specs`)")
-    specs.skipped += [f"{v} ({vs.source_file}): not served by Slurm {chosen.release}"
-                      for v, vs in available.versions.items() if v not in specs.versions]
     clock = clock or Clock(speed=speed)
     cluster = Cluster.from_file(cluster_file, clock=clock) if cluster_file else Cluster.default(clock=clock)
     if strict_users is not None:

@@ -343,7 +343,7 @@ def _materialise(index: SpecIndex, c: Candidate) -> dict:
         return versions
     store = _store()
     stored = store.documents(c.sha256) if store else None
-    if stored is not None:
+    if stored is not None and list(stored) == list(index.files[c.source_file][1].versions):
         try:
             versions = {v: (doc, _operations(doc)) for v, doc in stored.items()}
         except Exception:  # noqa: BLE001 - a damaged entry is a miss

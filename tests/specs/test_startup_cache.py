@@ -10,7 +10,7 @@ import pytest
 
 from mockrestd.specs import load_specs, scan_specs
 
-from ._shared import LIVE_2605, copy_specs
+from ._shared import LIVE_2605, copy_specs, need_shared
 
 loader = importlib.import_module("mockrestd.specs.loader")
 cache = importlib.import_module("mockrestd.specs.cache")
@@ -107,7 +107,7 @@ def test_the_fingerprint_follows_the_loader_and_normalise_sources():
     assert h.hexdigest()[:16] == a
 
 
-@pytest.mark.parametrize("damage", ["truncate", "other-sha", "not-a-document"])
+@pytest.mark.parametrize("damage", ["truncate", "other-sha", "not-a-document", "other-versions"])
 def test_a_damaged_store_entry_is_a_miss(state, tmp_path, damage):
     cache_dir, new_process, builds = state
     folder = copy_specs(tmp_path / "specs", "slurm-v0.0.44.json")
@@ -122,6 +122,10 @@ def test_a_damaged_store_entry_is_a_miss(state, tmp_path, damage):
             value = json.loads(p.read_bytes())
             value["sha256"] = "0" * 64
             p.write_text(json.dumps(value))
+    elif damage == "other-versions":
+        value = json.loads(docs.read_bytes())
+        value["versions"] = {"v0.0.43": value["versions"]["v0.0.44"]}
+        docs.write_text(json.dumps(value))
     else:
         docs.write_text(json.dumps({"sha256": docs.name.split(".")[0], "versions": {"v0.0.44": {"paths": []}}}))
         value = json.loads(facts.read_bytes())
@@ -169,3 +173,193 @@ def test_the_store_never_writes_beside_the_specs(state, tmp_path):
     before = sorted(p.name for p in folder.iterdir())
     load_specs(folder)
     assert sorted(p.name for p in folder.iterdir()) == before
+
+
+# ---- connexion's metaschema check: once per document ----------------------------------------------------
+
+validation = importlib.import_module("mockrestd.specs.validation")
+
+
+class Checks:
+    """The documents connexion's metaschema check ran on (by their first path), from now on."""
+
+    def __init__(self, monkeypatch):
+        from connexion.spec import Specification
+        self.seen = []
+        original = Specification.__dict__["_validate_spec"].__func__     # (OpenAPISpecification inherits it)
+
+        def spy(cls, spec):
+            self.seen.append(next(iter(spec.get("paths", {})), ""))
+            return original(cls, spec)
+        monkeypatch.setattr(Specification, "_validate_spec", classmethod(spy))
+
+    @property
+    def slurm(self):
+        return [p for p in self.seen if p.startswith(("/slurm/", "/slurmdb/"))]
+
+
+@pytest.fixture
+def served(state, monkeypatch, tmp_path):
+    """(make a site from a folder as `serve` does, the checks seen, new_process, the record's path)."""
+    from mockrestd.http.app import build_site, create_app
+    cache_dir, new_process, builds = state
+
+    def fresh():
+        new_process()
+        monkeypatch.setattr(validation, "_PASSED", set())
+    fresh()
+    key = tmp_path / "jwt.key"
+    key.write_bytes(b"k" * 32)
+
+    def site_and_app(folder, **kw):
+        site = build_site(specs_dir=folder, jwt_key=key, **kw)
+        return site, create_app(site)
+    return site_and_app, Checks(monkeypatch), fresh, cache_dir / validation.RECORD_NAME, builds
+
+
+def _ping(app, key_bytes=b"k" * 32):
+    from starlette.testclient import TestClient
+
+    from mockrestd.auth import mint_token
+    with TestClient(app, raise_server_exceptions=False) as client:
+        return client.get("/slurm/v0.0.44/ping/", headers={"X-SLURM-USER-TOKEN": mint_token(key_bytes, "root", 60)})
+
+
+def test_the_served_document_is_checked_once_then_known_by_its_digest(served, tmp_path):
+    make, checks, fresh, record, builds = served
+    folder = copy_specs(tmp_path / "specs", "slurm-v0.0.44.json")
+    site, app = make(folder)
+    assert len(checks.slurm) == 1 and len(checks.seen) == 2       # (and the control API's own document)
+    entries = json.loads(record.read_bytes())
+    assert entries["validator"] == validation.validator_id()
+    from mockrestd.http.app import _connexion_document
+    digest = validation.document_digest(_connexion_document(site.specs))
+    assert list(entries["documents"]) == [digest] and "v0.0.44" in entries["documents"][digest]["what"]
+    fresh()                                                  # a new `serve`
+    _site, app = make(folder)
+    assert len(checks.slurm) == 1                            # not checked again
+    r = _ping(app)                                           # and connexion routes it as before
+    assert r.status_code == 200 and r.json()["pings"][0]["pinged"] == "UP"
+
+
+def test_a_modified_document_is_checked_again(served, tmp_path):
+    make, checks, fresh, record, builds = served
+    folder = copy_specs(tmp_path / "specs", "slurm-v0.0.44.json")
+    make(folder)
+    doc = json.loads((folder / "slurm-v0.0.44.json").read_bytes())
+    doc["paths"]["/slurm/v0.0.44/ping/"]["get"]["summary"] = "another build"
+    (folder / "slurm-v0.0.44.json").write_text(json.dumps(doc))
+    fresh()
+    make(folder)
+    assert len(checks.slurm) == 2
+    assert len(json.loads(record.read_bytes())["documents"]) == 2
+
+
+def _invalid(folder):
+    """v0.0.44 with a response that has no `description` (required by OpenAPI; normalising does not add it)."""
+    doc = json.loads((need_shared() / "slurm-v0.0.44.json").read_bytes())
+    del doc["paths"]["/slurm/v0.0.44/ping/"]["get"]["responses"]["200"]["description"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "slurm-v0.0.44.json").write_text(json.dumps(doc))
+    return folder
+
+
+def test_an_invalid_document_is_refused_every_time_with_a_clear_message(served, tmp_path):
+    make, checks, fresh, record, builds = served
+    folder = _invalid(tmp_path / "bad")
+    for attempt in (1, 2):
+        fresh()
+        with pytest.raises(validation.InvalidSpecs) as err:
+            make(folder)
+        assert len(checks.slurm) == attempt
+    text = str(err.value)
+    assert text.startswith("the document of v0.0.44 (from slurm-v0.0.44.json) is not valid OpenAPI 3.0, "
+                           "connexion refuses it:")
+    assert "['paths']['/slurm/v0.0.44/ping/']['get']['responses']['200']" in text and len(text) < 600
+    assert not record.exists()                               # never recorded as good
+
+
+def test_a_record_made_by_another_validator_is_not_trusted(served, tmp_path):
+    make, checks, fresh, record, builds = served
+    folder = copy_specs(tmp_path / "specs", "slurm-v0.0.44.json")
+    make(folder)
+    entries = json.loads(record.read_bytes())
+    entries["validator"] = "connexion 9.9.9; jsonschema 9.9.9"
+    record.write_text(json.dumps(entries))
+    fresh()
+    make(folder)
+    assert len(checks.slurm) == 2
+    assert json.loads(record.read_bytes())["validator"] == validation.validator_id()
+
+
+def test_a_damaged_record_means_checking_again(served, tmp_path):
+    make, checks, fresh, record, builds = served
+    folder = copy_specs(tmp_path / "specs", "slurm-v0.0.44.json")
+    make(folder)
+    record.write_text("{not json")
+    fresh()
+    make(folder)
+    assert len(checks.slurm) == 2
+
+
+def test_without_the_disk_cache_a_document_is_checked_once_per_process(served, tmp_path, monkeypatch):
+    make, checks, fresh, record, builds = served
+    monkeypatch.setenv("MOCKRESTD_CACHE", "off")
+    folder = copy_specs(tmp_path / "specs", "slurm-v0.0.44.json")
+    make(folder)
+    make(folder)
+    assert len(checks.slurm) == 1 and not record.exists()
+    fresh()
+    make(folder)
+    assert len(checks.slurm) == 2
+
+
+def test_document_digest_is_of_the_content():
+    a = {"openapi": "3.0.3", "paths": {"/a": {}, "/b": {}}}
+    b = {"paths": {"/a": {}, "/b": {}}, "openapi": "3.0.3"}
+    assert validation.document_digest(a) == validation.document_digest(b)
+    assert validation.document_digest(a) != validation.document_digest({**a, "paths": {"/a": {}}})
+
+
+def test_specs_sync_prepares_the_first_serve(served, tmp_path, capsys):
+    from mockrestd import cli
+    make, checks, fresh, record, builds = served
+    src = copy_specs(tmp_path / "src", "slurm-v0.0.43.json", "slurm-v0.0.44.json")
+    dest = tmp_path / "dest"
+    assert cli.main(["specs", "sync", "--from", str(src), "--to", str(dest)]) == 0
+    out = capsys.readouterr().out
+    assert "serve: Slurm 25.11.7 profile, v0.0.43 v0.0.44: valid OpenAPI (checked;" in out
+    assert len(checks.slurm) == 1 and sorted(builds.seen) == ["25.05.8", "25.11.7"]
+    fresh()                                                  # the first `serve` after the sync
+    site, app = make(dest)
+    assert len(checks.slurm) == 1 and len(builds.seen) == 2   # nothing checked or normalised again
+    assert list(site.specs.versions) == ["v0.0.43", "v0.0.44"] and _ping(app).status_code == 200
+    fresh()
+    assert cli.main(["specs", "sync", "--from", str(src), "--to", str(dest)]) == 0
+    assert "valid OpenAPI (checked before;" in capsys.readouterr().out
+
+
+def test_specs_sync_reports_a_document_serve_would_refuse(served, tmp_path, capsys):
+    from mockrestd import cli
+    make, checks, fresh, record, builds = served
+    src = _invalid(tmp_path / "src")
+    bad = src / "slurm-v0.0.44.json"
+    bad.rename(src / "slurm-v0.0.44-local.json")             # (not a manifest name: written as unknown)
+    assert cli.main(["specs", "sync", "--from", str(src), "--to", str(tmp_path / "dest")]) == 1
+    assert "serve: REFUSED the document of v0.0.44" in capsys.readouterr().out
+
+
+def test_serve_refuses_an_invalid_document_with_a_clear_message(served, tmp_path, monkeypatch, capsys):
+    import uvicorn
+
+    from mockrestd import cli
+    make, checks, fresh, record, builds = served
+
+    def never(*args, **kwargs):
+        raise AssertionError("serve must not start on an invalid document")
+    monkeypatch.setattr(uvicorn, "run", never)
+    key = tmp_path / "k"
+    key.write_bytes(b"k" * 32)
+    assert cli.main(["serve", "--specs", str(_invalid(tmp_path / "bad")), "--jwt-key", str(key)]) == 1
+    err = capsys.readouterr().err
+    assert "mockrestd serve: the document of v0.0.44 (from slurm-v0.0.44.json) is not valid OpenAPI 3.0" in err
