@@ -17,7 +17,7 @@ from .accounting import Accounting
 from .clock import Clock
 from .config import load_config
 from .hostlist import compress, expand
-from .jobs import ENDINGS, Job
+from .jobs import ENDINGS, Job, RecordRef
 from .models import License, Node, Partition, Reservation, licenses_of, parse_tres_request
 from .runtime import SIGNAL_NAMES, SIGNALS, plan_for, signal_number
 from .state import Decoder, Encoder
@@ -544,7 +544,8 @@ class Cluster:
             id_set = f"{leader.job_id}-{jobs[-1].job_id}"
             for off, job in enumerate(jobs):
                 job.het_job_id, job.het_job_offset, job.het_job_id_set = leader.job_id, off, id_set
-                job.flags.append("HETEROGENEOUS_JOB") if "HETEROGENEOUS_JOB" not in job.flags else None
+                if "HETEROGENEOUS_JOB" not in job.flags:
+                    job.flags = job.flags + ["HETEROGENEOUS_JOB"]
         array = first.get("array")
         if array and not het:
             tasks, max_running = parse_array(str(array))
@@ -677,16 +678,25 @@ class Cluster:
         return sorted(self.jobs.values(), key=lambda j: j.job_id)
 
     def _record(self, job: Job) -> dict:
+        return self._ref(job).record()
+
+    def _ref(self, job: Job) -> RecordRef:
+        """The job's record, made on demand, and its revision: everything `Job.record` reads. The job's own
+        fields (`_rev`), the array's pending tasks, and what the clock does to it (`states(now)`: COMPLETING
+        until `completing_until`); the allocated nodes' layout (sockets, cores) never changes while held."""
         arr = self.arrays.get(job.job_id)
         pending = arr.task_string() if arr is not None and job is arr.job else None
-        return job.record(array_pending=pending, nodes_conf=self.nodes, now=self._t)
+        now, nodes = self._t, self.nodes
+        return RecordRef((job._rev, pending, tuple(job.states(now))),
+                         lambda: job.record(array_pending=pending, nodes_conf=nodes, now=now))
 
-    def job_records(self, as_user=None, update_time=None) -> list[dict]:
-        """GET /jobs/: every job the controller shows; with `update_time`, nothing when nothing changed since."""
+    def job_records(self, as_user=None, update_time=None, *, lazy: bool = False) -> list:
+        """GET /jobs/: every job the controller shows; with `update_time`, nothing when nothing changed since.
+        `lazy`: `RecordRef`s instead of records, so a reader can skip the jobs it has already seen."""
         self.sync()
         if update_time is not None and self.last_job_update <= update_time:
             return []
-        return [self._record(j) for j in self._visible()]
+        return [self._ref(j) if lazy else self._record(j) for j in self._visible()]
 
     def _parse_id(self, job_id) -> tuple[int, str | None, int | None]:
         m = re.fullmatch(r"(\d+)(?:([_+])(\d+))?", str(job_id).strip())
@@ -704,7 +714,7 @@ class Cluster:
         return [j for j in self._visible()
                 if j.job_id == base or j.array_job_id == base or (j.het_job_id and j.het_job_id == base)]
 
-    def job_lookup(self, job_id: str):
+    def job_lookup(self, job_id: str, *, lazy: bool = False):
         """GET /job/{id}: "12" (job, whole array or hetjob), "12_3" (whole array + warning), "12+1"."""
         self.sync()
         base, sep, sub = self._parse_id(job_id)
@@ -716,7 +726,7 @@ class Cluster:
         warnings = []
         if sep == "_":
             warnings.append(warning(f"Query for JobId={job_id} returned the whole array", "_handle_job_get"))
-        return [self._record(j) for j in members], warnings
+        return [self._ref(j) if lazy else self._record(j) for j in members], warnings
 
     def jobs_state(self, job_ids=None) -> list[dict]:
         """GET /jobs/state: array tasks one per task ("<own id>_<task>"), hetjob components "<id>+<offset>"."""
@@ -826,7 +836,7 @@ class Cluster:
                 job.eligible_time = max(self._t, job.begin_time)
             for key in ("required_nodes", "excluded_nodes", "constraints", "standard_output", "standard_error"):
                 if key in changes:
-                    job.desc[key] = changes[key]
+                    job.desc = {**job.desc, key: changes[key]}     # replaced: a new revision
         if "time_limit" in changes:
             job.time_limit = changes["time_limit"]
             if job.running:

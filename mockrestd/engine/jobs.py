@@ -6,6 +6,7 @@ looks like live in two tables, not in every code path that ends a job."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from .hostlist import compress
@@ -45,6 +46,24 @@ ENDINGS = {
 }
 _OK_EXIT = {"status": ["SUCCESS"], "return_code": 0, "signal": {"id": None, "name": ""}}
 _NO_CPU_TIME = {"seconds": 0, "microseconds": 0}
+# one counter for every Job in the process, so a revision names one job in one state, even across a
+# reset or a snapshot restore that brings back the same job ids
+_REVISIONS = itertools.count(1)
+_IMMUTABLE = frozenset({str, int, bool, type(None), type(INFINITE)})   # floats: -0.0 == 0.0
+_MISSING = object()
+
+
+class RecordRef:
+    """A job's record not made yet, with its revision: two refs with equal revisions have equal records,
+    so a reader (the renderer) may keep what it made of one and reuse it for the other."""
+
+    __slots__ = ("revision", "_make")
+
+    def __init__(self, revision, make):
+        self.revision, self._make = revision, make
+
+    def record(self) -> dict:
+        return self._make()
 
 
 @dataclass
@@ -111,6 +130,17 @@ class Job:
     stopped: bool = False
     end_at: float | None = None
     end_how: str | None = None
+
+    # ---- revision ---------------------------------------------------------------------------------------
+    _rev = 0
+
+    def __setattr__(self, name, value):
+        """Every assignment that changes a field gives the job a new revision (`_rev`, unique in the
+        process). Containers (desc, flags, alloc) are replaced, never changed in place, so this sees them."""
+        old = self.__dict__.get(name, _MISSING)
+        object.__setattr__(self, name, value)
+        if type(value) is not type(old) or type(value) not in _IMMUTABLE or old != value:
+            object.__setattr__(self, "_rev", next(_REVISIONS))
 
     @property
     def finished(self) -> bool:
@@ -250,7 +280,10 @@ class Job:
     # ---- the records --------------------------------------------------------------------------------------
     def record(self, *, array_pending: str | None = None, nodes_conf: dict | None = None,
                now: float | None = None) -> dict:
-        """The v0.0.44 `job_info` record (plain values; the renderer shapes them)."""
+        """The v0.0.44 `job_info` record (plain values; the renderer shapes them).
+
+        It reads the job's own fields, `array_pending`, the allocated nodes' fixed layout in `nodes_conf`,
+        and `now` only through `states(now)`: `Cluster._ref` builds the revision from exactly these."""
         held = self._held_nodes()
         nodes = list(held)
         started = self.start_time is not None
