@@ -104,6 +104,6 @@ def render(site, version_spec, operation, answer: Answer, user: str, client: str
         return answer.status, renderer.dumps(rendered)
     if operation is None or answer.unshaped:
         rendered = dict(body, meta=renderer.schema(f"{version_spec.version}_openapi_meta", body["meta"]))
-    else:
-        rendered = renderer.response(operation.operation_id, body, answer.status)
-    return answer.status, renderer.dumps(rendered)
+        return answer.status, renderer.dumps(rendered)
+    # `Rows` in the payload (job lists) come from the renderer's per-revision cache
+    return answer.status, renderer.response_json(operation.operation_id, body, answer.status)

@@ -2,16 +2,43 @@
 
 Every property the schema declares is emitted, in the schema's order, so an answer is as complete as the
 real daemon's; `{set, infinite, number}` structs are recognised by shape and filled from plain values; keys
-the version does not know are dropped. A schema is compiled once into a small function per version."""
+the version does not know are dropped. A schema is compiled once into a small function per version.
+
+Lists of engine record references (`Rows`: items with `.revision` and `.record()`) are rendered item by
+item and each item's JSON is kept per (schema, revision): an item whose revision did not change costs a
+dict lookup, not a record, a schema walk and a JSON encoding. `MOCKRESTD_RENDER_CACHE=0` turns that off
+(every item is made and rendered again), for comparing figures and for checking the cache itself.
+
+JSON is written by orjson when it is installed, with the stdlib's exact bytes (see `dumps`)."""
 
 from __future__ import annotations
 
 import json
+import os
 
 from ..engine.values import INFINITE
 from .renames import renamed
 
+try:                       # a fast encoder when installed; the stdlib one otherwise (same bytes)
+    import orjson
+except ImportError:        # pragma: no cover
+    orjson = None
+# MOCKRESTD_JSON=stdlib: always the stdlib encoder (to compare figures; the bytes are the same)
+FAST_JSON = orjson is not None and os.environ.get("MOCKRESTD_JSON", "").strip().lower() != "stdlib"
+
 _NOVAL_KEYS = {"set", "infinite", "number"}
+# orjson spells the floats that Python's repr writes with an exponent (1e+16, 1.5e-07, 1e-05) otherwise
+# ("1e16", "1.5e-7", "0.00001"): output with anything like that in it goes through the stdlib encoder
+_DIGITS = bytes.maketrans(b"123456789E+", b"000000000e-")
+_CACHE_MIN = 4096          # entries kept per renderer at least; more when lists are longer
+
+
+class Rows(list):
+    """A payload list of record references (`.revision`, `.record()`), rendered and kept per revision."""
+
+
+def cache_default() -> bool:
+    return os.environ.get("MOCKRESTD_RENDER_CACHE", "1").strip().lower() not in ("0", "off", "no", "false")
 
 
 def is_noval(schema: dict) -> bool:
@@ -20,9 +47,12 @@ def is_noval(schema: dict) -> bool:
 
 
 class Renderer:
-    def __init__(self, document: dict, version: str):
+    def __init__(self, document: dict, version: str, *, cache: bool | None = None):
         self.document = document
         self.version = version
+        self.cache = cache_default() if cache is None else cache
+        self._fragments: dict = {}          # (item schema key, revision) -> JSON bytes, this generation
+        self._old_fragments: dict = {}      # the generation before: still served, dropped at the next turn
         self.schemas = document.get("components", {}).get("schemas", {})
         self._compiled: dict[str, object] = {}
         self._ops = {}
@@ -33,21 +63,92 @@ class Renderer:
 
     # ---- public -------------------------------------------------------------------------------------------
     def response(self, operation_id: str, payload: dict, status: int = 200) -> dict:
-        op = self._ops[operation_id]
-        responses = op.get("responses", {})
-        resp = responses.get(str(status)) or responses.get("200") or responses.get("default") or {}
-        schema = resp.get("content", {}).get("application/json", {}).get("schema")
+        schema = self._response_schema(operation_id, status)
+        payload = _materialise(payload)
         if schema is None:
             return payload
         return self._fn(schema)(payload)
+
+    def response_json(self, operation_id: str, payload: dict, status: int = 200) -> bytes:
+        """`dumps(response(...))`, with the items of `Rows` values taken from (or put into) the cache."""
+        rows = {k: v for k, v in payload.items() if isinstance(v, Rows)} if self.cache else None
+        schema = self._response_schema(operation_id, status)
+        if not rows or schema is None:
+            return self.dumps(self.response(operation_id, payload, status))
+        items = {k: self._items_fn(schema, k) for k in rows}
+        if None in items.values():
+            return self.dumps(self.response(operation_id, payload, status))
+        shell = self._fn(schema)({k: ([] if k in rows else v) for k, v in payload.items()})
+        if not isinstance(shell, dict):
+            return self.dumps(self.response(operation_id, payload, status))
+        parts = []                # one join at the end: the body is megabytes, copy it once
+        for key, value in shell.items():
+            parts += (b"," if parts else b"{", self.dumps(key), b":")
+            if key in rows:
+                fn_key, fn = items[key]
+                fragment = self._fragment
+                parts.append(b"[")
+                for i, ref in enumerate(rows[key]):
+                    if i:
+                        parts.append(b",")
+                    parts.append(fragment(fn_key, fn, ref))
+                parts.append(b"]")
+                self._turn(len(rows[key]))
+            else:
+                parts.append(self.dumps(value))
+        parts.append(b"}" if parts else b"{}")
+        return b"".join(parts)
 
     def schema(self, name: str, value):
         return self._fn({"$ref": f"#/components/schemas/{name}"})(value)
 
     @staticmethod
     def dumps(body) -> bytes:
-        """JSON as slurmrestd writes it: `/` escaped as `\\/`, UTF-8."""
+        """JSON as slurmrestd writes it: `/` escaped as `\\/`, UTF-8, compact; the stdlib's bytes exactly."""
+        if FAST_JSON:
+            try:
+                data = orjson.dumps(body)
+            except TypeError:        # what orjson refuses (big ints, non-str keys): the stdlib decides
+                data = None
+            if data is not None and not _exponent_like(data):
+                return data.replace(b"/", b"\\/")
         return json.dumps(body, ensure_ascii=False, separators=(",", ":")).replace("/", "\\/").encode("utf-8")
+
+    # ---- the item cache -----------------------------------------------------------------------------------
+    def _fragment(self, fn_key: str, fn, ref) -> bytes:
+        key = (fn_key, ref.revision)
+        data = self._fragments.get(key)
+        if data is None:
+            data = self._old_fragments.pop(key, None)
+            if data is None:
+                data = self.dumps(fn(ref.record()))
+            self._fragments[key] = data
+        return data
+
+    def _turn(self, listed: int) -> None:
+        """Bound the cache: past twice the longest list (and `_CACHE_MIN`), start a new generation; the
+        old one is still served once (so a full list refills at once) and then forgotten, so revisions
+        that no list names any more (changed or purged jobs) go away."""
+        if len(self._fragments) > max(_CACHE_MIN, 2 * listed):
+            self._old_fragments, self._fragments = self._fragments, {}
+
+    def _response_schema(self, operation_id: str, status: int):
+        op = self._ops[operation_id]
+        responses = op.get("responses", {})
+        resp = responses.get(str(status)) or responses.get("200") or responses.get("default") or {}
+        return resp.get("content", {}).get("application/json", {}).get("schema")
+
+    def _items_fn(self, schema: dict, key: str):
+        """(compile key, function) for the items of the array property `key` of an object schema."""
+        target, _ = self._deref(schema)
+        prop = (target.get("properties") or {}).get(key)
+        if prop is None:
+            return None
+        array, _ = self._deref(prop)
+        if array.get("type") != "array" or not isinstance(array.get("items"), dict):
+            return None
+        items = array["items"]
+        return self._key(items), self._fn(items)
 
     # ---- compilation --------------------------------------------------------------------------------------
     def _deref(self, schema: dict) -> tuple[dict, str | None]:
@@ -62,8 +163,12 @@ class Renderer:
             return inner, inner_name or name
         return schema, name
 
+    @staticmethod
+    def _key(schema: dict) -> str:
+        return json.dumps(schema, sort_keys=True) if "$ref" not in schema else schema["$ref"]
+
     def _fn(self, schema: dict):
-        key = json.dumps(schema, sort_keys=True) if "$ref" not in schema else schema["$ref"]
+        key = self._key(schema)
         fn = self._compiled.get(key)
         if fn is None:
             self._compiled[key] = lambda v, _k=key: self._compiled[_k](v)   # recursion guard
@@ -86,6 +191,8 @@ class Renderer:
                     return [] if not nullable else None
                 if isinstance(value, (str, bytes, dict)):
                     value = [value]
+                elif not isinstance(value, (list, tuple)):   # a scalar where a newer version has flags
+                    value = [value] if value else []
                 return [item(v) for v in value]
             return array
         if kind == "string":
@@ -126,6 +233,20 @@ class Renderer:
                 return {k: extra_fn(v) for k, v in value.items()}
             return out
         return obj
+
+
+def _exponent_like(data: bytes) -> bool:
+    """Whether orjson's bytes may hold a float that the stdlib spells otherwise (a digit, e, a digit or a
+    sign; or 0.0000...). Strings that look so ("run1e5") only cost the slower encoder, never other bytes."""
+    t = data.translate(_DIGITS)
+    return b"0e0" in t or b"0e-" in t or b"0.0000" in t
+
+
+def _materialise(payload):
+    """`Rows` of references → plain lists of records, for the paths that do not cache."""
+    if any(isinstance(v, Rows) for v in payload.values()):
+        return {k: ([r.record() for r in v] if isinstance(v, Rows) else v) for k, v in payload.items()}
+    return payload
 
 
 def _deprecated_noval(value):

@@ -6,6 +6,7 @@ import asyncio
 
 from . import handles, parse, query_flags, query_list, query_time
 from ..respond import Answer
+from ...render import Rows
 from ...errors import SlurmError
 
 _SCRIPT_REQUIRED = 'Populated "script" field is required for job submission'
@@ -65,20 +66,21 @@ async def allocate(ctx):
 @handles("slurm", "get_jobs")
 def get_jobs(ctx):
     query_flags(ctx)
-    records = ctx.cluster.job_records(update_time=query_time(ctx))
-    return Answer(payload=_job_list(ctx, records))
+    refs = ctx.cluster.job_records(update_time=query_time(ctx), lazy=True)
+    return Answer(payload=_job_list(ctx, refs))
 
 
 @handles("slurm", "get_job")
 def get_job(ctx):
     query_flags(ctx)
-    records, warnings = ctx.cluster.job_lookup(ctx.path_params["job_id"])
-    return Answer(payload=_job_list(ctx, records), warnings=warnings)
+    refs, warnings = ctx.cluster.job_lookup(ctx.path_params["job_id"], lazy=True)
+    return Answer(payload=_job_list(ctx, refs), warnings=warnings)
 
 
-def _job_list(ctx, records):
+def _job_list(ctx, refs):
+    """Record references, not records: the renderer makes (and renders) only the jobs that changed."""
     now = int(ctx.cluster.clock.now())
-    return {"jobs": records, "last_backfill": now, "last_update": now}
+    return {"jobs": Rows(refs), "last_backfill": now, "last_update": now}
 
 
 @handles("slurm", "post_job")
