@@ -522,6 +522,18 @@ class SlurmError(Exception):
         return {"description": self.description, "error_number": self.code,
                 "error": error_text(self.code), "source": self.source}
 
+    def entries(self) -> list[dict]:
+        """Every errors[] entry of the answer: slurmrestd often adds a second one ("Rejecting request...")."""
+        return [self.entry(), *getattr(self, "extra", [])]
+
+    @classmethod
+    def many(cls, entries: list[dict], warnings=None) -> "SlurmError":
+        """One failure reported as several entries; the first one decides the HTTP status."""
+        first = entries[0]
+        err = cls(first["error_number"], first.get("description", ""), first.get("source", ""), warnings=warnings)
+        err.extra = list(entries[1:])
+        return err
+
 
 def warning(description: str, source: str) -> dict:
     return {"description": description, "source": source}

@@ -32,6 +32,7 @@ class Accounting:
         self.clusters: dict[str, dict] = {cluster_name: {"name": cluster_name}}
         self.wckey_table: dict[str, dict] = {}
         self.jobs: dict[int, object] = {}
+        self.history: dict[int, list] = {}      # job id -> records of its earlier runs (requeued), oldest first
         self._assoc_ids = itertools.count(1)
         self._qos_ids = itertools.count(1)
         self._wckey_ids = itertools.count(1)
@@ -99,6 +100,18 @@ class Accounting:
     # ---- for the controller -------------------------------------------------------------------------------
     def add_job(self, job) -> None:
         self.jobs[job.job_id] = job
+
+    def record_requeue(self, job) -> None:
+        """slurmdbd keeps the run that was requeued as a record of its own, in the state REQUEUED."""
+        rec = job.db_record()
+        rec["state"] = {"current": ["PENDING", "REQUEUED"], "reason": "None"}
+        for step in rec.get("steps", []):     # the steps of a run cut short were killed
+            if step.get("state") == ["RUNNING"]:
+                step["state"] = ["CANCELLED"]
+        self.history.setdefault(job.job_id, []).append(rec)
+
+    def _runs(self, job) -> list[dict]:
+        return [*self.history.get(job.job_id, []), job.db_record()]
 
     def job_object(self, job_id: int):
         return self.jobs.get(job_id)
@@ -256,15 +269,15 @@ class Accounting:
 
     def job_records(self, filters=None) -> list[dict]:
         f = filters or {}
-        return [j.db_record() for j in sorted(self.jobs.values(), key=lambda j: j.job_id)
-                if self._job_matches(j, f)]
+        return [rec for j in sorted(self.jobs.values(), key=lambda j: j.job_id) if self._job_matches(j, f)
+                for rec in self._runs(j)]
 
     def job_record(self, job_id: str) -> list[dict]:
         base = str(job_id).split("_")[0].split("+")[0].split(".")[0]
         if not base.isdigit():
             raise SlurmError(9000, f"Unable to parse job id: {job_id}", "_parse_job_id")
         job = self.jobs.get(int(base))
-        return [job.db_record()] if job else []
+        return self._runs(job) if job else []
 
     # ---- writes -------------------------------------------------------------------------------------------
     def add_accounts(self, items: list, as_user: str) -> None:

@@ -13,6 +13,7 @@ import re
 import zlib
 
 from ..errors import SlurmError, error_text, warning
+from . import conf
 from .accounting import Accounting
 from .clock import Clock
 from .config import load_config
@@ -29,6 +30,7 @@ SNAPSHOT_FORMAT = "mockrestd-snapshot/2"
 KILL_FLAGS = {"BATCH_JOB", "ARRAY_TASK", "FULL_STEPS_ONLY", "FULL_JOB", "FEDERATION_REQUEUE", "HURRY",
               "OUT_OF_MEMORY", "NO_SIBLING_JOBS", "RESERVATION_JOB", "VERBOSE", "CRON_JOBS", "WARNING_SENT"}
 _EPS = 1e-9
+REQUEUE_DELAY = 121          # seconds a requeued running job waits (BeginTime), as measured on 26.05.5
 
 
 class SubmitResult:
@@ -183,9 +185,8 @@ class Cluster:
     def _touch(self, job: Job) -> None:
         job.last_update = self.last_job_update = self._t
 
-    def _finish(self, job: Job) -> None:
-        """Free what the job held, count it, and let the scheduler and dependants look again."""
-        completing = (job.completing_until - self._t) if job.completing_until else 0.0
+    def _release(self, job: Job, completing: float = 0.0) -> None:
+        """Give back the nodes (busy `completing` seconds more) and licenses the job holds."""
         for name in job.alloc:
             node = self.nodes.get(name)
             if node:
@@ -195,6 +196,10 @@ class Cluster:
             for name, count in licenses_of(job.licenses):
                 if name in self.licenses:
                     self.licenses[name].used = max(0, self.licenses[name].used - count)
+
+    def _finish(self, job: Job) -> None:
+        """Free what the job held, count it, and let the scheduler and dependants look again."""
+        self._release(job, (job.completing_until - self._t) if job.completing_until else 0.0)
         if job.completing_until:
             self._push(job.completing_until, "uncomplete", job.job_id)
         key = {"COMPLETED": "jobs_completed", "CANCELLED": "jobs_canceled"}.get(job.state, "jobs_failed")
@@ -998,6 +1003,55 @@ class Cluster:
             out += [s for s in self.signal_job(jid, signal, flags, as_user) if s["error"]["code"] != 2021]
         return out
 
+    def requeue(self, job_ids, flags=(), as_user: str = "root") -> list[dict]:
+        """GET /job/{id}/requeue, POST /jobs/requeue (v0.0.45): a running or finished batch job starts over
+        as a new run of the same id; a running one first waits REQUEUE_DELAY seconds (reason BeginTime), as
+        slurmctld lets its nodes clean up. Hold / SpecialExit leave it held. The first failure raises."""
+        self.sync()
+        flags = {str(f).upper() for f in flags or ()}
+        if "SPECIALEXIT" in flags and "HOLD" not in flags:
+            raise SlurmError(9009, "SpecialExit requires Hold mode", "op_handler_job_requeue")
+        if not job_ids:
+            raise SlurmError(2017, "Query missing JobIds", "op_handler_jobs_requeue")
+        plans = []
+        for job_id in job_ids:       # check everything first: a failed request changes nothing
+            try:
+                base, sep, sub = self._parse_id(job_id)
+            except SlurmError:
+                raise SlurmError(2017, f"Requeue JobId={job_id} failed", "op_handler_job_requeue") from None
+            targets = self._group(base)
+            if sep == "+":
+                targets = [j for j in targets if j.het_job_offset == sub]
+            elif sep == "_":
+                targets = [j for j in targets if j.array_task_id == sub]
+            if not targets:
+                raise SlurmError(2017, f"Requeue JobID={job_id} failed", "op_handler_job_requeue")
+            if any(j.user_name != as_user for j in targets) and not self.is_operator(as_user):
+                raise SlurmError(2002, f"Requeue JobID={job_id} failed", "op_handler_job_requeue")
+            runs = [j for j in targets if not j.pending and not (self.arrays.get(j.job_id) and
+                                                                   self.arrays[j.job_id].job is j)]
+            if "INCOMPLETE" in flags:
+                runs = [j for j in runs if j.running]
+            if not runs:
+                code = 2024 if any(j.pending for j in targets) else 2021
+                raise SlurmError(code, f"Requeue JobID={job_id} failed", "op_handler_job_requeue")
+            plans += runs
+        delay = float(self.runtime.get("requeue_delay", REQUEUE_DELAY))
+        for job in plans:
+            was_running = job.running
+            if was_running:
+                self._release(job)
+                job.end_time = self._t        # the accounting record of this run ends now
+                job.kill_request_user = as_user
+            self.accounting.record_requeue(job)
+            job.requeue(self._t, begin_delay=delay if was_running else 0.0, hold="HOLD" in flags,
+                        special_exit="SPECIALEXIT" in flags)
+            self._touch(job)
+            if job.begin_time:
+                self._push(job.begin_time, "sched")
+        self._push(self._t + float(self.runtime.get("sched_interval", 1)), "sched")
+        return []
+
     # ---- nodes, partitions, reservations, licenses --------------------------------------------------
     def node_records(self) -> list[dict]:
         self.sync()
@@ -1075,6 +1129,59 @@ class Cluster:
         self.sync()
         p = self.partitions.get(name)
         return p.record(self) if p else None
+
+    def update_partitions(self, descs: list, as_user: str) -> None:
+        """POST /partitions/ (v0.0.45): create or update partitions from partition_info descriptions, like
+        `scontrol create|update partition`; operators only."""
+        self.sync()
+        for index, desc in enumerate(descs or []):
+            desc = desc or {}
+            name = desc.get("name")
+            if not name:
+                raise SlurmError(2000, f"The partition description at index {index} must specify a name. "
+                                       "Skipping", "_foreach_create_update_partition")
+            existing = self.partitions.get(name)
+            if not self.is_operator(as_user):
+                verb = "update" if existing else "create"
+                raise SlurmError(2010, f"Failed to {verb} partition {name} with description at index {index}",
+                                 f"slurm_{verb}_partition")
+            nodes = (desc.get("nodes") or {}).get("configured")
+            names = None
+            if nodes:
+                names = list(self.nodes) if nodes == "ALL" else _names(nodes)
+                if any(n not in self.nodes for n in names):
+                    raise SlurmError(2018, f"Failed to update partition {name} with description at index "
+                                           f"{index}", "slurm_update_partition")
+            part = existing or Partition(name, [], def_mem_per_cpu=self.config["cluster"].get("def_mem_per_cpu"))
+            if names is not None:
+                part.node_names = names
+            maximums, defaults = desc.get("maximums") or {}, desc.get("defaults") or {}
+            if maximums.get("time") is not None:
+                part.max_time = maximums["time"]
+            if maximums.get("nodes") is not None:
+                part.max_nodes = maximums["nodes"]
+            if defaults.get("time") is not None:
+                part.default_time = defaults["time"]
+            state = (desc.get("partition") or {}).get("state")
+            if state:
+                part.state = str(state[0] if isinstance(state, list) else state).upper()
+            if "DEFAULT" in [str(f).upper() for f in (desc.get("partition") or {}).get("flags") or []]:
+                for other in self.partitions.values():
+                    other.default = False
+                part.default = True
+            self.partitions[name] = part
+        self._push(self._t, "sched")
+
+    def delete_partition(self, name: str, as_user: str) -> None:
+        """DELETE /partition/{name} (v0.0.45): refused while jobs are queued or running in it."""
+        self.sync()
+        if not self.is_operator(as_user):
+            raise SlurmError(2010, "Unable to delete partition", "slurm_delete_partition()")
+        if name not in self.partitions:
+            raise SlurmError(2000, "Unable to delete partition", "slurm_delete_partition()")
+        if any(j.partition == name and not j.finished for j in self.jobs.values()):
+            raise SlurmError(2075, "Unable to delete partition", "slurm_delete_partition()")
+        del self.partitions[name]
 
     def reservation_records(self) -> list[dict]:
         self.sync()
@@ -1201,6 +1308,18 @@ class Cluster:
                 "rpcs_by_user": [{"user_id": 0, "user": "root", "count": s["rpcs"], "total_time": s["rpcs"] * 150,
                                   "average_time": 150}],
                 "pending_rpcs": [], "pending_rpcs_by_hostlist": []}
+
+    @property
+    def next_job_id(self) -> int:
+        return self._next_id
+
+    def slurm_conf(self, release: str | None = None) -> tuple[dict, dict]:
+        """GET /conf (v0.0.45): (slurm_conf, slurm_conf_meta)."""
+        self.sync()
+        return conf.slurm_conf(self, release)
+
+    def slurmdbd_conf(self) -> dict:
+        return conf.slurmdbd_conf(self)
 
     def reconfigure(self, as_user: str) -> None:
         self.sync()

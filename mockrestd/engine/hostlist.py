@@ -27,6 +27,24 @@ def expand(spec: str) -> list[str]:
     return out
 
 
+def expand_strict(spec: str) -> list[str]:
+    """`expand`, but a malformed expression (unbalanced brackets, a range that is not numeric) raises
+    ValueError instead of being taken as one literal name, as slurm_hostlist_create() refuses it."""
+    depth = 0
+    for ch in spec or "":
+        depth += {"[": 1, "]": -1}.get(ch, 0)
+        if depth not in (0, 1):
+            raise ValueError(f"Invalid hostlist string: {spec}")
+    if depth:
+        raise ValueError(f"Invalid hostlist string: {spec}")
+    for part in _split(spec or ""):
+        if "[" in part or "]" in part:
+            m = _RANGE.fullmatch(part)
+            if not m or not all(re.fullmatch(r"\d+(-\d+)?", r) for r in m.group(2).split(",")):
+                raise ValueError(f"Invalid hostlist string: {spec}")
+    return expand(spec)
+
+
 def _split(spec: str) -> list[str]:
     parts, depth, cur = [], 0, ""
     for ch in spec:

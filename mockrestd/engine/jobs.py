@@ -16,13 +16,15 @@ from .values import INFINITE
 
 YEAR = 365 * 86400
 
-# base state -> the base states it may move to (CONFIGURING is skipped: mock nodes are always booted)
-LIFECYCLE = {
-    "PENDING": ("RUNNING", "CANCELLED"),
-    "RUNNING": ("COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "OUT_OF_MEMORY"),
-}
 FINISHED = {"COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "OUT_OF_MEMORY", "NODE_FAIL", "BOOT_FAIL",
             "DEADLINE", "PREEMPTED"}
+# base state -> the base states it may move to (CONFIGURING is skipped: mock nodes are always booted);
+# a running or finished batch job goes back to PENDING only by being requeued
+LIFECYCLE = {
+    "PENDING": ("RUNNING", "CANCELLED"),
+    "RUNNING": ("COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "OUT_OF_MEMORY", "PENDING"),
+    **{state: ("PENDING",) for state in FINISHED},
+}
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ class Job:
     stopped: bool = False
     end_at: float | None = None
     end_how: str | None = None
+    special_exit: bool = False             # requeued with SpecialExit: pending in the SPECIAL_EXIT state
 
     # ---- revision ---------------------------------------------------------------------------------------
     _rev = 0
@@ -156,7 +159,8 @@ class Job:
 
     def states(self, now: float | None = None) -> list[str]:
         completing = self.completing_until is not None and (now is None or self.completing_until > now)
-        return [self.state] + (["COMPLETING"] if completing else [])
+        return [self.state] + (["COMPLETING"] if completing else []) + \
+            (["SPECIAL_EXIT"] if self.special_exit and self.pending else [])
 
     def move(self, to: str) -> None:
         if to not in LIFECYCLE.get(self.state, ()):
@@ -177,6 +181,22 @@ class Job:
         if ending.completing and completing:
             self.completing_until = t + completing
         self.end_at = None
+
+    def requeue(self, t: float, *, begin_delay: float = 0.0, hold: bool = False, special_exit: bool = False) -> None:
+        """Back to PENDING as a new run of the same job id (scontrol requeue): slurmctld gives it a new submit
+        time, counts the restart, and lets a job that was running wait `begin_delay` (BeginTime)."""
+        self.move("PENDING")
+        self.requeue_count += 1
+        self.submit_time, self.last_update = t, t
+        self.start_time = self.end_time = self.end_at = self.end_how = None
+        self.ending, self.return_code, self.signal, self.completing_until = None, None, None, None
+        self.accrue_time, self.last_alloc, self.stopped = None, {}, False
+        self.swallowed = set()
+        self.begin_time = t + begin_delay if begin_delay else None
+        self.eligible_time = None if hold else t + begin_delay
+        self.hold = "user" if hold else None
+        self.special_exit = special_exit
+        self.reason = "JobHeldUser" if hold else ("BeginTime" if begin_delay else "None")
 
     def id_string(self) -> str:
         if self.array_task_id is not None:

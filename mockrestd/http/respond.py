@@ -82,7 +82,7 @@ def error_entry(code: int, description: str = "", source: str = "") -> dict:
 
 
 def from_error(err: SlurmError, profile, payload: dict | None = None) -> Answer:
-    return Answer(payload=payload or {}, status=profile.status_for(err.code), errors=[err.entry()],
+    return Answer(payload=payload or {}, status=profile.status_for(err.code), errors=err.entries(),
                   warnings=list(err.warnings))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..engine.values import INFINITE
+from ..errors import error_text
 from .renderer import is_noval
 
 _INFINITE_WORDS = {"infinite", "unlimited"}
@@ -30,14 +31,15 @@ class _Bad(Exception):
 
 
 def _type_name(value) -> str:
+    """The name Slurm's data_t gives the value's type (data_type_to_string())."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
-        return "integer"
+        return "64 bit integer"
     if isinstance(value, float):
-        return "float"
+        return "64 bit floating point"
     if isinstance(value, str):
         return "string"
     if isinstance(value, list):
@@ -68,8 +70,7 @@ class _Parser:
         return schema, name
 
     def error(self, description: str, path: str, code: int = 9000):
-        self.errors.append({"description": description, "error_number": code,
-                            "error": "Unable to parse" if code == 9000 else "Required field missing",
+        self.errors.append({"description": description, "error_number": code, "error": error_text(code),
                             "source": path})
 
     def parse(self, schema: dict, value, path: str, name: str | None = None):
@@ -119,19 +120,33 @@ class _Parser:
         out = {}
         for key, item in value.items():
             sub = props.get(key)
-            if sub is None:
-                if schema.get("additionalProperties"):
-                    out[key] = item
-                    continue
-                self.warnings.append({
-                    "description": f'Ignoring unknown field "{key}" of type {_type_name(item)} in {parser_name(name)}',
-                    "source": f"{path}/{key}/"})
+            if sub is None and schema.get("additionalProperties"):
+                out[key] = item
+                continue
+            # an inline (unnamed) object is flattened into its parent's fields by data_parser, so a
+            # scalar where it expects one is just another field it does not know
+            if sub is None or (not isinstance(item, dict) and item is not None and self._inline_object(sub)):
+                self.unknown(key, item, f"{path}/{key}", name)
                 continue
             out[key] = self.parse(sub, item, f"{path}/{key}")
         for req in schema.get("required") or []:
             if req not in value and "/" not in req:
-                self.error(f"Missing required field '{req}' in {parser_name(name)}", f"{path}/{req}", 9200)
+                self.error(f"Missing required field '{req}' in dictionary", f"{path}/{req}/", 9200)
         return out
+
+    def unknown(self, key: str, value, path: str, name: str | None) -> None:
+        """slurmrestd's warning for a field it ignores; for a dictionary, one per leaf inside it."""
+        if isinstance(value, dict) and value:
+            for k, v in value.items():
+                self.unknown(k, v, f"{path}/{k}", name)
+            return
+        self.warnings.append({"description": f'Ignoring unknown field "{key}" of type {_type_name(value)} in '
+                                             f'{parser_name(name)}', "source": f"{path}/"})
+
+    def _inline_object(self, sub: dict) -> bool:
+        target, target_name = self.deref(sub)
+        return target_name is None and (target.get("type") == "object" or "properties" in target) \
+            and not is_noval(target)
 
     def noval(self, schema, value, path):
         if value is None:

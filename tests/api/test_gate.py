@@ -86,3 +86,30 @@ def test_openapi_serves_the_merged_spec(mock, path):
 def test_double_slash_from_joined_base_url_is_accepted(mock):
     """The generated client joins "http://host:6820/" with "/slurm/...": real slurmrestd answers it."""
     assert mock.get("http://testserver//slurm/v0.0.44/ping/").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["QUERY", "CONNECT", "PROPFIND"])
+def test_unknown_http_method_is_405_before_auth(mock, method):
+    """Real 26.05.5: a method its HTTP parser does not know is refused before auth and routing."""
+    for headers in ({}, mock.headers("alice")):
+        for path in ("/slurm/v0.0.44/ping/", "/nope"):
+            r = mock.client.request(method, path, headers=headers)
+            assert (r.status_code, r.headers["content-type"].split(";")[0], r.text) == \
+                (405, "text/plain", "Invalid HTTP method")
+            assert r.headers["connection"].lower() == "close"
+
+
+@pytest.mark.parametrize("query,accepted", [
+    ("", True), ("a", True), ("a&b", True), ("&", True), ("a=1&", True), ("a=%2C", True), ("a=%C3%A9", True),
+    ("=", False), ("=x", False), ("a=b,c", False), ("a=%00b", False), ("a=1=2", False), ("a=%zz", False),
+    ("a=%4", False), ("?", False),
+])
+def test_malformed_query_is_500_text_like_slurmrestd(mock, query, accepted):
+    """The query strings real 26.05.5 refuses before the operation (and the ones it takes)."""
+    r = mock.get(f"{V}/partitions/" + ("?" + query if query else ""))
+    if accepted:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    else:
+        assert (r.status_code, r.headers["content-type"].split(";")[0], r.text) == \
+            (500, "text/plain", "Unspecified error")
+    assert mock.request("GET", f"{V}/partitions/?=", headers={}).status_code == 401, "auth is checked first"

@@ -56,7 +56,7 @@ _loaded = False
 def _load():
     global _loaded
     if not _loaded:
-        from . import jobs, nodes, misc, slurmdb  # noqa: F401  (registration side effects)
+        from . import jobs, nodes, misc, slurmdb, util  # noqa: F401  (registration side effects)
         _loaded = True
 
 
@@ -97,8 +97,10 @@ def query_list(ctx, name: str) -> list[str]:
     return [v for item in raw if item for v in item.split(",") if v]
 
 
-def parse(ctx, *, path: str = "#"):
-    """The request body through the schema-driven parser: (value, warnings, errors) with v0.0.44 names."""
+def parse(ctx, *, path: str = "#", default=None):
+    """The request body through the schema-driven parser: (value, warnings, errors) with v0.0.44 names.
+    `default`: what an empty body counts as (`{}` where slurmrestd then reports the missing fields)."""
     ref = (ctx.operation.op.get("requestBody", {}).get("content", {}).get("application/json", {})
            .get("schema", {}))
-    return ctx.site.parse_body(ctx.version, ref, ctx.body, path=path)
+    body = default if ctx.body is None else ctx.body
+    return ctx.site.parse_body(ctx.version, ref, body, path=path)

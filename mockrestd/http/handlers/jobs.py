@@ -118,3 +118,19 @@ def get_jobs_state(ctx):
 @handles("slurm", "get_resources")
 def get_resources(ctx):
     return Answer(payload={"nodes": ctx.cluster.job_resources(ctx.path_params["job_id"])})
+
+
+_REQUEUE_FLAGS = ("Incomplete", "Hold", "SpecialExit")
+
+
+@handles("slurm", "get_job_requeue")
+def requeue_job(ctx):
+    flags = [f for f in _REQUEUE_FLAGS if f in ctx.query]     # presence flags: `?Hold`
+    return Answer(payload={"status": ctx.cluster.requeue([ctx.path_params["job_id"]], flags, as_user=ctx.user)})
+
+
+@handles("slurm", "post_jobs_requeue")
+def requeue_jobs(ctx):
+    value = parse(ctx).value or {}
+    ids = [str(j) if not isinstance(j, dict) else str(j.get("job_id", "")) for j in value.get("jobs") or []]
+    return Answer(payload={"status": ctx.cluster.requeue(ids, value.get("flags") or [], as_user=ctx.user)})

@@ -32,3 +32,9 @@ def shares(ctx):
 def reconfigure(ctx):
     ctx.cluster.reconfigure(as_user=ctx.user)
     return Answer()
+
+
+@handles("slurm", "get_conf")
+def conf(ctx):
+    slurm_conf, meta = ctx.cluster.slurm_conf(release=ctx.profile.release)
+    return Answer(payload={"slurm_conf": slurm_conf, "slurm_conf_meta": meta})

@@ -74,6 +74,23 @@ def get_partition(ctx):
     raise SlurmError(9000, f"Unable to find partition {name}", "_dump_part")
 
 
+@handles("slurm", "post_partitions")
+def post_partitions(ctx):
+    result = parse(ctx, default={})
+    if result.errors:
+        rejected = error_entry(9000, "Rejecting request. Failure parsing query", "_partitions_mod")
+        return Answer(status=ctx.profile.status_for(9200), errors=result.errors + [rejected],
+                      warnings=result.warnings)
+    ctx.cluster.update_partitions((result.value or {}).get("partitions") or [], as_user=ctx.user)
+    return Answer(warnings=result.warnings)
+
+
+@handles("slurm", "delete_partition")
+def delete_partition(ctx):
+    ctx.cluster.delete_partition(ctx.path_params["partition_name"], as_user=ctx.user)
+    return Answer()
+
+
 @handles("slurm", "get_reservations")
 def get_reservations(ctx):
     query_time(ctx)

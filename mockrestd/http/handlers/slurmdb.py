@@ -146,6 +146,11 @@ def post_config(ctx):
     return Answer(warnings=result.warnings)
 
 
+@handles("slurmdb", "get_conf")
+def get_conf(ctx):
+    return Answer(payload={"slurmdbd_conf": ctx.cluster.slurmdbd_conf()})
+
+
 @handles("slurmdb", "get_diag")
 def get_diag(ctx):
     return Answer(payload={"statistics": ctx.cluster.accounting.diag(as_user=ctx.user)})
