@@ -11,7 +11,14 @@ def main(argv: list[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     base = ["--pyargs", "contract_tests", "-p", "contract_tests.report", "-p", "no:cacheprovider"]
+    if _parallel(args) and not any(a.startswith("--dist") for a in args):
+        base += ["--dist", "loadgroup"]      # job scenarios share one worker (see test_jobs.py)
     return int(pytest.main(base + args))
+
+
+def _parallel(args: list[str]) -> bool:
+    return any(a == "-n" or (a.startswith("-n") and a[2:].isdigit()) or a.startswith("--numprocesses")
+               for a in args)
 
 
 if __name__ == "__main__":

@@ -85,7 +85,8 @@ class Table:
 def failure_subject(failure, response=None) -> str:
     """What a divergence's `match` is searched in: for a schema violation "<instance path>: <validator
     message>" (e.g. "/jobs/0/job_resources: None is not of type 'object'"), else title and message; both
-    followed by " | errors: <error_number>..." listing the Slurm error numbers of the answer, if any."""
+    followed by " | errors: <error_number>..." listing the Slurm error numbers of the answer, if any, and
+    by " | body: <first line>" for a text/plain answer."""
     path = getattr(failure, "instance_path", None)
     raw = getattr(failure, "_raw_message", None)
     if path is not None and raw is not None:
@@ -93,7 +94,23 @@ def failure_subject(failure, response=None) -> str:
     else:
         text = f"{getattr(failure, 'title', '')}: {getattr(failure, 'message', '')}"
     numbers = error_numbers(response)
-    return text + (" | errors: " + " ".join(str(n) for n in numbers) if numbers else "")
+    text += " | errors: " + " ".join(str(n) for n in numbers) if numbers else ""
+    plain = _plain_text(response)
+    return text + (" | body: " + plain if plain is not None else "")
+
+
+def _plain_text(response) -> str | None:
+    """The body of a text/plain answer (router rejects), first line, so a divergence can name it."""
+    if response is None:
+        return None
+    headers = getattr(response, "headers", {}) or {}
+    ctype = headers.get("content-type") or headers.get("Content-Type") or ""
+    if isinstance(ctype, (list, tuple)):          # schemathesis keeps every header as a list of values
+        ctype = ctype[0] if ctype else ""
+    if not str(ctype).lower().startswith("text/plain"):
+        return None
+    raw = getattr(response, "content", b"") or b""
+    return raw[:200].decode("utf-8", "replace").splitlines()[0] if raw.strip() else ""
 
 
 def error_numbers(response) -> list:

@@ -11,6 +11,10 @@ import pytest
 from contract_tests.client import FINISHED, base_state, number
 from contract_tests.expectations import expect
 
+# one worker runs the scenarios one after another: on a small real cluster (4 CPUs) jobs of scenarios
+# running side by side would keep each other pending (a hetjob needs room for all its components)
+pytestmark = pytest.mark.xdist_group("job-scenarios")
+
 # The order the controller moves a job through; a job may skip states (submit-time scheduling) but
 # never go back.
 HELD = ("JobHeldUser", "JobHeldAdmin")
