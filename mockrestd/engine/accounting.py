@@ -13,6 +13,14 @@ _TRES = [(1, "cpu", ""), (2, "mem", ""), (3, "energy", ""), (4, "node", ""), (5,
          (6, "fs", "disk"), (7, "vmem", ""), (8, "pages", ""), (1001, "gres", "gpu")]
 
 
+def _flag(filters: dict, name: str) -> bool:
+    """A presence flag of a slurmdb query (`?with_assocs`, `?WithAssociations=true`); "false" is not true."""
+    value = filters.get(name)
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return value is True or str(value).lower() in ("true", "1", "yes")
+
+
 def _one_of(value) -> list[str]:
     if value in (None, True, ""):
         return []
@@ -149,26 +157,28 @@ class Accounting:
             raise SlurmError(2002, "Access/permission denied", source)
 
     # ---- reads --------------------------------------------------------------------------------------------
-    def _account_record(self, a: dict) -> dict:
-        assocs = [self._assoc_short(x) for x in self.assocs.values() if x["account"] == a["name"] and not x["user"]]
-        return dict(a, associations=assocs)
+    def _account_record(self, a: dict, with_assocs: bool = False) -> dict:
+        """slurmdbd lists an account's associations (its own and its users') only when asked to."""
+        assocs = [self._assoc_short(x) for x in self.assocs.values() if x["account"] == a["name"]]
+        return dict(a, associations=assocs if with_assocs else [])
 
     def _assoc_short(self, a: dict) -> dict:
         return {"account": a["account"], "cluster": a["cluster"], "partition": a["partition"], "user": a["user"],
                 "id": a["id"]}
 
     def accounts_list(self, filters=None) -> list[dict]:
-        names = set(_one_of((filters or {}).get("description")))
-        return [self._account_record(a) for a in self.accounts.values()
+        f = filters or {}
+        names = set(_one_of(f.get("description")))
+        return [self._account_record(a, _flag(f, "WithAssociations")) for a in self.accounts.values()
                 if not names or a["description"] in names]
 
-    def account(self, name: str):
+    def account(self, name: str, filters=None):
         a = self.accounts.get(name)
-        return self._account_record(a) if a else None
+        return self._account_record(a, _flag(filters or {}, "with_assocs")) if a else None
 
-    def _user_record(self, u: dict) -> dict:
+    def _user_record(self, u: dict, with_assocs: bool = False) -> dict:
         assocs = [self._assoc_short(x) for x in self.assocs.values() if x["user"] == u["name"]]
-        return dict(u, associations=assocs)
+        return dict(u, associations=assocs if with_assocs else [])
 
     def users_list(self, filters=None) -> list[dict]:
         f = filters or {}
@@ -178,12 +188,12 @@ class Accounting:
                 continue
             if f.get("admin_level") and u["administrator_level"][0] not in _one_of(f["admin_level"]):
                 continue
-            out.append(self._user_record(u))
+            out.append(self._user_record(u, _flag(f, "with_assocs")))
         return out
 
-    def user(self, name: str):
+    def user(self, name: str, filters=None):
         u = self.users.get(name)
-        return self._user_record(u) if u else None
+        return self._user_record(u, _flag(filters or {}, "with_assocs")) if u else None
 
     def _match_assoc(self, a: dict, f: dict) -> bool:
         for key, field in (("account", "account"), ("user", "user"), ("partition", "partition"),

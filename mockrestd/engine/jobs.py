@@ -30,7 +30,7 @@ LIFECYCLE = {
 @dataclass(frozen=True)
 class Ending:
     state: str            # base job_state
-    reason: str           # state_reason on the controller
+    reason: str           # state_reason on the controller ("": it keeps the one it had)
     status: str           # exit_code.status word
     db_clean: bool        # slurmdbd records the job itself as SUCCESS/0 (its batch step got the signal)
     step_state: str       # the batch step's state in accounting ("" = the job never started)
@@ -43,7 +43,7 @@ ENDINGS = {
     "signaled": Ending("FAILED", "RaisedSignal", "SIGNALED", False, "FAILED", False),
     "timeout": Ending("TIMEOUT", "TimeLimit", "SIGNALED", True, "CANCELLED", True),
     "cancelled": Ending("CANCELLED", "None", "SIGNALED", True, "CANCELLED", True),
-    "cancelled_pending": Ending("CANCELLED", "None", "SUCCESS", True, "", False),
+    "cancelled_pending": Ending("CANCELLED", "", "SUCCESS", True, "", False),   # keeps why it was pending
     "oom": Ending("OUT_OF_MEMORY", "OutOfMemory", "ERROR", False, "OUT_OF_MEMORY", False),
 }
 _OK_EXIT = {"status": ["SUCCESS"], "return_code": 0, "signal": {"id": None, "name": ""}}
@@ -171,7 +171,8 @@ class Job:
             completing: float = 0.0) -> None:
         ending = ENDINGS[how]
         self.move(ending.state)
-        self.ending, self.reason, self.end_time, self.last_update = how, ending.reason, t, t
+        self.ending, self.end_time, self.last_update = how, t, t
+        self.reason = ending.reason or self.reason
         self.return_code = return_code if ending.status != "SIGNALED" else None
         self.signal = signal if ending.status == "SIGNALED" else None
         if ending.status == "SIGNALED" and self.signal is None:
@@ -280,8 +281,10 @@ class Job:
         return out
 
     def _job_resources(self, nodes_conf: dict) -> dict:
+        """What the job holds, or held: slurmctld keeps a finished job's resources in its record."""
+        held = self._held_nodes()
         allocation = []
-        for index, (name, (cpus, mem, _gres, cpu_ids)) in enumerate(self.alloc.items()):
+        for index, (name, (cpus, mem, _gres, cpu_ids)) in enumerate(held.items()):
             node = nodes_conf.get(name)
             sockets, per_socket, threads = (node.sockets, node.cores_per_socket, node.threads_per_core) \
                 if node else (1, cpus, 1)
@@ -293,9 +296,9 @@ class Job:
                     {"index": c, "status": ["ALLOCATED" if s * per_socket + c in used_cores else "UNALLOCATED"]}
                     for c in range(per_socket)]} for s in range(sockets)]})
         return {"select_type": ["CORE"],
-                "nodes": {"count": len(self.alloc), "select_type": ["ONE_ROW"], "list": compress(list(self.alloc)),
+                "nodes": {"count": len(held), "select_type": ["ONE_ROW"], "list": compress(list(held)),
                           "whole": False, "allocation": allocation},
-                "cpus": sum(a[0] for a in self.alloc.values()), "threads_per_core": None}
+                "cpus": sum(a[0] for a in held.values()), "threads_per_core": None}
 
     # ---- the records --------------------------------------------------------------------------------------
     def record(self, *, array_pending: str | None = None, nodes_conf: dict | None = None,
@@ -338,7 +341,7 @@ class Job:
             "group_id": self.group_id, "group_name": self.group_name,
             "het_job_id": self.het_job_id or 0, "het_job_id_set": self.het_job_id_set,
             "het_job_offset": self.het_job_offset or 0, "job_id": self.job_id,
-            "job_resources": self._job_resources(nodes_conf or {}) if self.alloc else None,
+            "job_resources": self._job_resources(nodes_conf or {}) if self._held_nodes() else None,
             "job_size_str": [], "job_state": self.states(now),
             "last_sched_evaluation": int(self.last_eval or 0), "licenses": self.licenses,
             "licenses_allocated": self.licenses if self.running else "", "mail_type": [],

@@ -244,3 +244,19 @@ def test_thousand_jobs(cluster, clock):
     records = cluster.job_records()
     assert len(records) == 1000
     assert sum(1 for r in records if r["job_state"] == ["RUNNING"]) == 4 * 8   # the default partition's CPUs
+
+
+def test_finished_job_keeps_its_resources_and_cancelled_pending_its_reason(cluster, clock):
+    """Real 25.11 fixtures (slurm-job-completed/failed/timeout.json) and real 26.05.5 runs."""
+    done = submit(cluster, script="#!/bin/bash\nsleep 2")
+    clock.advance(10)
+    rec = one(cluster, done)
+    assert rec["job_state"] == ["COMPLETED"]
+    assert rec["job_resources"] is not None and rec["job_resources"]["nodes"]["count"] == 1
+    held = submit(cluster, hold=True)
+    clock.advance(2)
+    assert one(cluster, held)["state_reason"] == "JobHeldUser"
+    cluster.signal_job(str(held), None, [], "alice")
+    rec = one(cluster, held)
+    assert rec["job_state"] == ["CANCELLED"] and rec["state_reason"] == "JobHeldUser"
+    assert rec["job_resources"] is None, "a job that never ran held nothing"

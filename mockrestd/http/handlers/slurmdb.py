@@ -28,9 +28,9 @@ def _nothing(thing: str, source: str) -> dict:
 # name -> (payload key, store method, thing for the "found nothing" warning, source, takes filters)
 READS = {
     "get_accounts": ("accounts", lambda a, f: a.accounts_list(f), "accounts", "_dump_accounts"),
-    "get_account": ("accounts", lambda a, f: _one(a.account(f["account_name"])), "accounts", "_dump_accounts"),
+    "get_account": ("accounts", lambda a, f: _one(a.account(f["account_name"], f)), "accounts", "_dump_accounts"),
     "get_users": ("users", lambda a, f: a.users_list(f), "users", "_dump_users"),
-    "get_user": ("users", lambda a, f: _one(a.user(f["name"])), "users", "_dump_users"),
+    "get_user": ("users", lambda a, f: _one(a.user(f["name"], f)), "users", "_dump_users"),
     "get_associations": ("associations", lambda a, f: a.associations(f), "assocs", "_dump_assoc_list"),
     "get_association": ("associations", lambda a, f: a.association(f), "assocs", "_dump_assoc_list"),
     "get_qos": ("qos", lambda a, f: a.qos_list(f), "qos", "_dump_qos"),
