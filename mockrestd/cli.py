@@ -38,7 +38,7 @@ def _serve(args) -> int:
                 site.profile.release, " ".join(site.specs.versions), host, port, site.cluster.name,
                 time.perf_counter() - started)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False,
-                date_header=False, lifespan="off")
+                date_header=False, lifespan="off", ws="none")      # (slurmrestd has no websockets)
     return 0
 
 

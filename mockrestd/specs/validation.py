@@ -113,18 +113,30 @@ def check(doc: dict, *, label: str = "") -> bool:
 
 def openapi_specification(doc: dict, *, label: str = "") -> tuple:
     """(connexion `Specification` of `doc`, checked now): `doc` `check`ed (once per digest), then given to
-    connexion without its own, second, metaschema check. `doc` is handed over as it is (connexion adds its
-    defaults to it): pass a document of your own."""
+    connexion without its own, second, metaschema check. `doc` is handed over as it is, not copied (connexion
+    sets its top-level defaults in it): pass a document made for the purpose; what it shares below its top
+    level with other documents is not changed."""
     checked = check(doc, label=label)
     return _prechecked_class()(doc), checked
 
 
 @functools.cache
 def _prechecked_class():
+    from connexion.json_schema import resolve_refs
     from connexion.spec import OpenAPISpecification
 
     class Prechecked(OpenAPISpecification):
-        """A document connexion's metaschema check has accepted (`check`): not checked again."""
+        """A document connexion's metaschema check has accepted (`check`): not checked again.
+
+        Built as connexion 3.3's `Specification.__init__` builds one, but for the deep copy it keeps of the
+        document as given (`raw`, which connexion itself never reads back): the document is made for this
+        Specification (see `openapi_specification`), and connexion still resolves a copy of its own."""
+
+        def __init__(self, raw_spec, *, base_uri=""):
+            self._raw_spec = raw_spec
+            self._set_defaults(raw_spec)
+            self._spec = resolve_refs(raw_spec, base_uri=base_uri)
+            self._base_uri = base_uri
 
         @classmethod
         def _validate_spec(cls, spec):

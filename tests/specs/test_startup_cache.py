@@ -363,3 +363,28 @@ def test_serve_refuses_an_invalid_document_with_a_clear_message(served, tmp_path
     assert cli.main(["serve", "--specs", str(_invalid(tmp_path / "bad")), "--jwt-key", str(key)]) == 1
     err = capsys.readouterr().err
     assert "mockrestd serve: the document of v0.0.44 (from slurm-v0.0.44.json) is not valid OpenAPI 3.0" in err
+
+
+def test_the_prechecked_specification_is_the_one_connexion_builds(state, tmp_path):
+    import copy
+
+    from connexion.spec import Specification
+
+    from mockrestd.http.app import _connexion_document
+    specs = load_specs(copy_specs(tmp_path, "slurm-v0.0.44.json"), only={"v0.0.44"})
+    before = json.dumps(specs.versions["v0.0.44"].document)
+    ours, _checked = validation.openapi_specification(_connexion_document(specs), label="v0.0.44")
+    theirs = Specification.from_dict(copy.deepcopy(_connexion_document(specs)))
+    assert type(theirs).__name__ == "OpenAPISpecification" and type(ours) is not type(theirs)
+    assert isinstance(ours, type(theirs))
+    assert ours.spec == theirs.spec and ours.raw == theirs.raw
+    assert ours.base_path == theirs.base_path and ours.security_schemes == theirs.security_schemes
+    assert json.dumps(specs.versions["v0.0.44"].document) == before        # the shared document untouched
+
+
+def test_serving_leaves_the_loaded_documents_as_they_were(served, tmp_path):
+    make, checks, fresh, record, builds = served
+    site, app = make(copy_specs(tmp_path / "specs", "slurm-v0.0.43.json", "slurm-v0.0.44.json"))
+    before = {v: json.dumps(vs.document) for v, vs in site.specs.versions.items()}
+    assert _ping(app).status_code == 200
+    assert {v: json.dumps(vs.document) for v, vs in site.specs.versions.items()} == before
