@@ -4,7 +4,8 @@
   python bench/bench.py [--jobs 1000] [--seconds 5] [--concurrency 4]
   SLURMRESTD_URL=... SLURM_JWT=... python bench/bench.py    # also measure a real slurmrestd the same way
 
-Prints: start-up time to the first answered ping, requests/s of GET /slurm/v0.0.44/jobs/ with N jobs in the
+Prints: start-up time to the first answered ping (with an empty state dir, after `specs sync`, warm; with
+`--specs` and with the default folder), requests/s of GET /slurm/v0.0.44/jobs/ with N jobs in the
 cluster and of /ping (and their ratio), the server's RSS, and the same for a real daemon when given."""
 
 from __future__ import annotations
@@ -32,12 +33,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_mock(key: Path, speed: float = 1.0):
+def start_mock(key: Path, speed: float = 1.0, env: dict | None = None, specs: str | None = SPECS,
+               cwd: Path = ROOT):
+    """A `mockrestd serve` process (`specs` None: no --specs, the default folder; `cwd`: the checkout it runs
+    from), its URL, a root token and the seconds from spawning it to its first answered ping."""
     port = free_port()
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "mockrestd", "serve", f"127.0.0.1:{port}", "--jwt-key", str(key),
-                             "--specs", SPECS, "--speed", str(speed)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                             *(["--specs", specs] if specs else []), "--speed", str(speed)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+                            cwd=str(cwd))
     token = token_for(key, "root")
     url = f"http://127.0.0.1:{port}"
     while True:
@@ -102,24 +107,79 @@ def measure(name: str, url: str, token: str, args, pid: int | None = None) -> di
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+STARTUP_CASES = ("empty state dir, no sync", "first start after `specs sync`", "warm start")
+STARTUP_FOLDERS = {"--specs SPECS": SPECS, "default folder (no --specs)": None}
+
+
+def startup_runs(starts: int, key: Path, root: Path = ROOT) -> tuple[dict, list]:
+    """(case, folder) -> [(seconds to the first ping, CPU seconds the server used by then)], and the seconds
+    each `specs sync` took. Cases: an empty state dir and no sync (nothing computed before: every served
+    document is normalised and checked by connexion); the first start after `mockrestd specs sync --from
+    SPECS` on an empty state dir (what the README's set-up command gives); the start after that. Every state
+    dir is a new temporary one (XDG_STATE_HOME): the user's is not touched. `root`: the checkout to run."""
+    def state() -> dict:
+        return {"XDG_STATE_HOME": tempfile.mkdtemp(prefix="mockrestd-bench-state-")}
+
+    def start(specs, env) -> tuple[float, float]:
+        proc, _url, _token, took = start_mock(key, env=env, specs=specs, cwd=root)
+        cpu = cpu_seconds(proc.pid)
+        proc.terminate()
+        proc.wait()
+        return took, cpu
+
+    runs: dict = {(case, folder): [] for case in STARTUP_CASES for folder in STARTUP_FOLDERS}
+    syncs = []
+    for _ in range(starts):
+        for folder, specs in STARTUP_FOLDERS.items():
+            runs[(STARTUP_CASES[0], folder)].append(start(specs, state()))
+            env = state()
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "mockrestd", "specs", "sync", "--from", SPECS], cwd=str(root),
+                           env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           check=True)
+            syncs.append(time.perf_counter() - t0)
+            runs[(STARTUP_CASES[1], folder)].append(start(specs, env))
+            runs[(STARTUP_CASES[2], folder)].append(start(specs, env))
+    return runs, syncs
+
+
+def print_startup(runs: dict, syncs: list, title: str = "") -> None:
+    n = len(next(iter(runs.values())))
+    print(f"start-up to first ping{title} (median of {n}: wall s, and the server's CPU s in brackets; "
+          f"SPECS = {SPECS}):")
+    print(f"  {'':34s}" + "".join(f"{folder:30s}" for folder in STARTUP_FOLDERS))
+    for case in STARTUP_CASES:
+        cells = []
+        for folder in STARTUP_FOLDERS:
+            rs = runs[(case, folder)]
+            cells.append(f"{statistics.median(r[0] for r in rs):5.2f} s  (cpu {statistics.median(r[1] for r in rs):.2f} s)")
+        print(f"  {case:34s}" + "".join(f"{c:30s}" for c in cells))
+    print(f"  `mockrestd specs sync` itself (it does that work once): median {statistics.median(syncs):.1f} s; "
+          f"all wall runs: " + "; ".join(f"{case} {folder}: " + ", ".join(f"{r[0]:.2f}" for r in rs)
+                                         for (case, folder), rs in runs.items() if case != STARTUP_CASES[1]))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--jobs", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--concurrency", type=int, default=4)
-    ap.add_argument("--starts", type=int, default=3)
+    ap.add_argument("--starts", type=int, default=3, help="start-ups measured per case (0: none)")
+    ap.add_argument("--startup-only", action="store_true", help="start-up figures only")
     args = ap.parse_args()
     key = Path(tempfile.mkdtemp()) / "jwt_hs256.key"
     key.write_bytes(os.urandom(32))
 
-    starts = []
-    for _ in range(args.starts):
-        proc, url, token, took = start_mock(key)
-        starts.append(took)
-        proc.terminate()
-        proc.wait()
-    print(f"start-up to first ping: median {statistics.median(starts):.2f} s "
-          f"(runs: {', '.join(f'{s:.2f}' for s in starts)})")
+    if args.starts:
+        print_startup(*startup_runs(args.starts, key))
+    if args.startup_only:
+        return
 
     proc, url, token, _ = start_mock(key)
     rows = []
