@@ -511,26 +511,30 @@ def error_text(code: int) -> str:
 class SlurmError(Exception):
     """A failure the real daemon reports as an `errors[]` entry (`{description, error_number, error, source}`)."""
 
-    def __init__(self, code: int, description: str = "", source: str = "", *, warnings=None):
+    def __init__(self, code: int, description: str = "", source: str = "", *, warnings=None, bare: bool = False):
         super().__init__(f"{code} {error_text(code)}: {description}")
         self.code = code
         self.description = description
         self.source = source
         self.warnings = list(warnings or [])
+        # refused before the operation ran (its id or query did not parse): the answer has no payload keys
+        self.bare = bare
 
-    def entry(self) -> dict:
-        return {"description": self.description, "error_number": self.code,
-                "error": error_text(self.code), "source": self.source}
+    def entry(self, code: int | None = None) -> dict:
+        code = self.code if code is None else code
+        return {"description": self.description, "error_number": code, "error": error_text(code),
+                "source": self.source}
 
-    def entries(self) -> list[dict]:
+    def entries(self, code: int | None = None) -> list[dict]:
         """Every errors[] entry of the answer: slurmrestd often adds a second one ("Rejecting request...")."""
-        return [self.entry(), *getattr(self, "extra", [])]
+        return [self.entry(code), *getattr(self, "extra", [])]
 
     @classmethod
-    def many(cls, entries: list[dict], warnings=None) -> "SlurmError":
+    def many(cls, entries: list[dict], warnings=None, bare: bool = True) -> "SlurmError":
         """One failure reported as several entries; the first one decides the HTTP status."""
         first = entries[0]
-        err = cls(first["error_number"], first.get("description", ""), first.get("source", ""), warnings=warnings)
+        err = cls(first["error_number"], first.get("description", ""), first.get("source", ""), warnings=warnings,
+                  bare=bare)
         err.extra = list(entries[1:])
         return err
 

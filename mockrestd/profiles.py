@@ -33,6 +33,9 @@ class Profile:
     wrong_method_status: int = 404
     # the data-parser versions a daemon of this release serves
     versions: tuple = ()
+    # error number the engine raises -> the number this release reports (26.05 checks the environment
+    # itself: 2127 "Environment is missing in job" where 25.11 failed writing it, 2019)
+    error_aliases: dict = field(default_factory=dict)
 
     @property
     def version_parts(self) -> tuple[str, str, str]:
@@ -40,6 +43,8 @@ class Profile:
         return major, minor, micro
 
     def status_for(self, code: int) -> int:
+        if code == 0:                 # "No error": slurmrestd reports something and answers 200
+            return 200
         if code in self.status_exact:
             return self.status_exact[code]
         for lo, hi, status in self.status_ranges:
@@ -61,6 +66,7 @@ _R2605 = Profile(
     status_exact={2017: 404, 1007: 511, 7000: 502, 9207: 500, 9209: 500, 9211: 500, 6010: 500, 9009: 400},
     status_ranges=((9000, 9999, 422), (2000, 2999, 422)),
     unknown_partition_is_warning=True,
+    error_aliases={2019: 2127},
 )
 
 _R2411 = Profile(

@@ -580,17 +580,16 @@ class Cluster:
 
     def _make_job(self, d: dict, user: str, warnings: list, *, het: bool, offset: int, job_id: int,
                   first: dict) -> Job:
+        # the script comes from the first component; environment and working directory do not (26.05.5:
+        # a second component without them fails the whole submission)
         if het and offset:
-            for key in ("environment", "current_working_directory"):
-                if not d.get(key) and first.get(key):
-                    d[key] = first[key]
             d.setdefault("script", first.get("script"))
+        failed, source = ("HetJob submission failed", "slurm_submit_batch_het_job()") if het else \
+            ("Batch job submission failed", "slurm_submit_batch_job()")
         if not d.get("environment"):
-            raise SlurmError(2019, "Batch job submission failed: I/O error writing script/environment to file",
-                             "slurm_submit_batch_het_job()" if het else "slurm_submit_batch_job()")
+            raise SlurmError(2019, failed, source)
         if not d.get("current_working_directory"):
-            raise SlurmError(2063, "Batch job submission failed: Job cannot be submitted without the current "
-                                   "working directory specified.", "slurm_submit_batch_job()")
+            raise SlurmError(2063, failed, source)
         flags = []
         part_name = d.get("partition") or ""
         if "," in part_name:
@@ -599,8 +598,7 @@ class Cluster:
             part_name = self.default_partition()
             flags += ["USING_DEFAULT_PARTITION"]
         if part_name not in self.partitions:
-            raise SlurmError(2000, "Batch job submission failed: Invalid partition name specified",
-                             "slurm_submit_batch_job()")
+            raise SlurmError(2000, failed, source)
         part = self.partitions[part_name]
         account = d.get("account")
         if not account:
@@ -722,15 +720,19 @@ class Cluster:
     def job_lookup(self, job_id: str, *, lazy: bool = False):
         """GET /job/{id}: "12" (job, whole array or hetjob), "12_3" (whole array + warning), "12+1"."""
         self.sync()
-        base, sep, sub = self._parse_id(job_id)
+        warnings = []
+        if "_" in str(job_id):
+            warnings.append(warning("Job array Ids are not currently supported for job searches. Showing all "
+                                    "jobs in array instead.", "_handle_job_get"))
+        if "." in str(job_id):
+            warnings.append(warning("Job steps are not supported for job searches. Showing whole job instead.",
+                                    "_handle_job_get"))
+        base, sep, sub = self._parse_id(str(job_id).split(".")[0])
         members = self._group(base)
         if sep == "+":
             members = [j for j in members if j.het_job_offset == sub]
         if not members:
-            raise SlurmError(2017, f"Unable to query JobId={job_id}", "_handle_job_get")
-        warnings = []
-        if sep == "_":
-            warnings.append(warning(f"Query for JobId={job_id} returned the whole array", "_handle_job_get"))
+            raise SlurmError(2017, f"Unable to query JobId={job_id}", "_handle_job_get", warnings=warnings)
         return [self._ref(j) if lazy else self._record(j) for j in members], warnings
 
     def jobs_state(self, job_ids=None) -> list[dict]:
@@ -787,27 +789,27 @@ class Cluster:
             members = [j for j in members if j.array_task_id == sub] or \
                 [j for j in members if j.job_id == base and sub in getattr(self.arrays.get(base), "pending", [])]
         if not members:
-            raise SlurmError(2017, f"Unable to update JobId={job_id}", "slurm_update_job()")
+            raise SlurmError(2017, "Job update requested failed", "slurm_update_job2()")
         job = self.jobs.get(base) if base in self.jobs and self.jobs[base] in members else members[0]
         operator = self.is_operator(as_user)
         if job.user_name != as_user and not operator:
-            raise SlurmError(2002, "Job update not permitted", "slurm_update_job()")
+            raise SlurmError(2002, "Job update requested failed", "slurm_update_job2()")
         if job.finished:
-            raise SlurmError(2084, "Job has already finished", "slurm_update_job()")
+            raise SlurmError(2084, "Job update requested failed", "slurm_update_job2()")
         changes = {k: v for k, v in desc.items() if v is not None}
         if job.running:
             if any(k in changes for k in ("tasks", "cpus_per_task", "partition", "minimum_nodes", "nodes",
                                           "memory_per_cpu", "memory_per_node", "minimum_cpus", "account", "qos",
                                           "dependency", "begin_time", "required_nodes", "tres_per_node")):
-                raise SlurmError(2073, "Job is no longer pending execution", "slurm_update_job()")
+                raise SlurmError(2073, "Job update requested failed", "slurm_update_job2()")
         if "time_limit" in changes and not operator and _raises(job.time_limit, changes["time_limit"]):
-            raise SlurmError(2002, "Only an operator may raise a job's time limit", "slurm_update_job()")
+            raise SlurmError(2002, "Job update requested failed", "slurm_update_job2()")
         if "partition" in changes and changes["partition"] not in self.partitions:
-            raise SlurmError(2000, "Invalid partition name specified", "slurm_update_job()")
+            raise SlurmError(2000, "Job update requested failed", "slurm_update_job2()")
         releasing = ("hold" in changes and not changes["hold"]) or \
             ("priority" in changes and changes["priority"] not in (0, None))
         if releasing and not operator and any(j.hold == "admin" for j in members):
-            raise SlurmError(2002, "The job is held by an administrator", "slurm_update_job()")
+            raise SlurmError(2002, "Job update requested failed", "slurm_update_job2()")
         targets = [job] if "name" in changes or len(members) == 1 or sep else \
             [j for j in members if not j.finished]
         for j in targets:
@@ -876,16 +878,16 @@ class Cluster:
         try:
             base, sep, sub = self._parse_id(job_id)
         except SlurmError:
-            return [_status(job_id, 2017, "Invalid job id specified")]
+            return [_status(job_id, 2017, "Invalid job id specified", known=False)]
         out = []
         signum = None
         if signal not in (None, ""):
             signum = signal_number(signal)
-            if signum is None:       # slurmrestd reports it and still sends the default (SIGKILL)
-                out.append(_status(job_id, 9202, "Unknown signal (null)", text="Unknown signal"))
+            if signum is None:
+                raise SlurmError(9202, f"Unknown signal {signal!r}", "#/signal/")
         targets = self._signal_targets(base, sep, sub)
         if targets is None:
-            return out + [_status(job_id, 2017, "Invalid job id specified")]
+            return out + [_status(job_id, 2017, "Invalid job id specified", known=False)]
         if all(j.finished for j in targets):
             return out + [_status(job_id, 2021, "Job/step already completing or completed")]
         for job in targets:
@@ -977,11 +979,11 @@ class Cluster:
                 try:
                     base, sep, sub = self._parse_id(jid)
                 except SlurmError:
-                    out.append(_status(jid, 2017, "Invalid job id specified"))
+                    out.append(_status(jid, 2017, "Invalid job id specified", known=False))
                     continue
                 members = self._group(base)
                 if not members:
-                    out.append(_status(jid, 2017, "Invalid job id specified"))
+                    out.append(_status(jid, 2017, "Invalid job id specified", known=False))
                 elif all(m.finished for m in members):
                     out.append(_status(jid, 2021, "Job/step already completing or completed"))
                 else:
@@ -1431,11 +1433,13 @@ def _dep_result(kind: str, dep: Job) -> str:
     return "ok"
 
 
-def _status(job_id, code: int, message: str, text: str | None = None) -> dict:
-    """One `kill_jobs_resp_job` entry."""
+def _status(job_id, code: int, message: str, text: str | None = None, known: bool = True) -> dict:
+    """One `kill_jobs_resp_job` entry: slurmctld puts the id asked for in step_id, and the numeric job id
+    only for a job it knows (26.05.5: unknown -> job_id unset, step_id "99999")."""
     head = str(job_id).split("_")[0].split("+")[0]
     return {"error": {"string": text or error_text(code), "code": code, "message": message},
-            "step_id": "", "job_id": int(head) if head.isdigit() else None, "federation": {"sibling": ""}}
+            "step_id": str(job_id), "job_id": int(head) if head.isdigit() and known else None,
+            "federation": {"sibling": ""}}
 
 
 def _matches(job: Job, f: dict) -> bool:

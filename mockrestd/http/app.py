@@ -77,7 +77,7 @@ class Site:
                 return None
             code = self.profile.bad_token_db_error if kind == "bad_token" else 7000
             status = self.profile.bad_token_db_status if kind == "bad_token" else 502
-            return respond.Answer(status=status,
+            return respond.Answer(status=status, bare=True,     # 26.05.5: no payload keys, unlike /slurm/
                                   errors=[respond.error_entry(code, "Unable to connect to database", op.name)])
         if kind == "dbd_down":
             return None
@@ -138,6 +138,9 @@ def _endpoint(site, vs, op):
             answer = (await handler(ctx)) if is_async else handler(ctx)
         except SlurmError as err:
             answer = respond.from_error(err, site.profile)
+        if ctx.errors:
+            answer.errors = ctx.errors + answer.errors
+            answer.status = site.profile.status_for(ctx.errors[0]["error_number"])
         status, data = respond.render(site, vs, op, answer, ctx.user, ctx.client)
         if answer.empty:
             return Response(status_code=status)

@@ -44,6 +44,9 @@ class Ctx:
     query: object                  # starlette QueryParams (multi-dict)
     body: object = None
     client: str = ""
+    # errors found while reading the query that do not stop the operation (`?flags=NOPE`: the data and a
+    # 9207 error, status from the error)
+    errors: list = field(default_factory=list)
 
     @property
     def cluster(self):
@@ -81,9 +84,13 @@ def error_entry(code: int, description: str = "", source: str = "") -> dict:
     return {"description": description, "error_number": code, "error": error_text(code), "source": source}
 
 
-def from_error(err: SlurmError, profile, payload: dict | None = None) -> Answer:
-    return Answer(payload=payload or {}, status=profile.status_for(err.code), errors=err.entries(),
-                  warnings=list(err.warnings))
+def from_error(err: SlurmError, profile, payload: dict | None = None, *, bare: bool | None = None) -> Answer:
+    """The answer to a failure: status and number as the release has them (`profile.error_aliases`: 26.05
+    reports some controller failures under another number), payload kept unless the request never got
+    to the operation (`err.bare`) or the operation only reports results on success (`bare=True`)."""
+    code = profile.error_aliases.get(err.code, err.code)
+    return Answer(payload=payload or {}, status=profile.status_for(code), errors=err.entries(code),
+                  warnings=list(err.warnings), bare=err.bare if bare is None else bare)
 
 
 def render(site, version_spec, operation, answer: Answer, user: str, client: str) -> tuple[int, bytes]:

@@ -200,3 +200,70 @@ def test_delete_v41_plain_v42_status(mock):
     assert "status" not in r.json()
     job_id = mock.submit()
     assert mock.delete(f"/slurm/v0.0.42/job/{job_id}").json()["status"] == []
+
+
+# ---- job ids, unknown jobs and failures, as real slurmrestd 26.05.5 answered the same requests --------
+
+def test_job_id_refused_before_the_controller(mock):
+    """0 or not a number -> 422 9000; beyond MAX_JOB_ID -> 404 2017; both without payload keys."""
+    for method in ("GET", "DELETE", "POST"):
+        kw = {"json": {"name": "x"}} if method == "POST" else {}
+        r = mock.request(method, f"{V}/job/0", **kw)
+        body = r.json()
+        assert r.status_code == 422 and [e["error_number"] for e in body["errors"]] == [9000]
+        assert set(body) == {"meta", "errors", "warnings"}
+        r = mock.request(method, f"{V}/job/999999998", **kw)
+        body = r.json()
+        assert r.status_code == 404 and body["errors"][0]["description"] == "Invalid JobID=999999998 rejected"
+        assert set(body) == {"meta", "errors", "warnings"}
+
+
+def test_unknown_job_in_range_answers_like_the_controller(mock):
+    r = mock.get(f"{V}/job/99999")
+    assert r.status_code == 404
+    body = r.json()
+    assert body["jobs"] == [] and body["last_update"] == {"set": True, "infinite": False, "number": 0}
+    assert body["errors"][0]["source"] == "_handle_job_get"
+    r = mock.get(f"{V}/job/99999_1")
+    assert r.json()["warnings"][0]["description"].startswith("Job array Ids are not currently supported")
+    r = mock.post(f"{V}/job/99999", json={"name": "x"})
+    assert r.status_code == 404 and r.json()["results"] is None
+    assert (r.json()["errors"][0]["description"], r.json()["errors"][0]["source"]) == \
+        ("Job update requested failed", "slurm_update_job2()")
+    status = mock.delete(f"{V}/job/99999").json()["status"][0]
+    assert status["step_id"] == "99999" and status["job_id"]["set"] is False
+
+
+def test_unknown_signal_is_an_error_numbered_0_and_still_kills(mock):
+    job_id = mock.submit()
+    mock.advance(2)
+    r = mock.delete(f"{V}/job/{job_id}?signal=NOPE")
+    assert r.status_code == 200
+    assert r.json()["status"] == []
+    assert [(e["error_number"], e["description"], e["source"]) for e in r.json()["errors"]] == \
+        [(0, "Unknown signal (null)", "#/signal/")]
+    assert mock.job(job_id)[0]["job_state"][0] == "CANCELLED"
+
+
+def test_bad_flags_answer_the_data_with_error_9207(mock):
+    mock.submit()
+    r = mock.get(f"{V}/jobs/?flags=NOPE")
+    assert r.status_code == 500
+    assert len(r.json()["jobs"]) == 1
+    assert [(e["error_number"], e["source"]) for e in r.json()["errors"]] == [(9207, "#/flags[0]/")]
+
+
+def test_failed_submits_answer_no_job_id(mock):
+    base = {"script": "#!/bin/bash\ntrue", "environment": ["A=1"], "current_working_directory": "/tmp"}
+    for job in ({**base, "tasks": "two"}, {k: v for k, v in base.items() if k != "environment"},
+                {**base, "partition": "nope"}):
+        r = mock.post(f"{V}/job/submit", json={"job": job})
+        assert "job_id" not in r.json() and "result" not in r.json(), r.text
+    assert mock.get(f"{V}/jobs/").json()["jobs"] == [], "nothing was submitted"
+
+
+def test_hetjob_components_need_their_own_cwd(mock):
+    first = {"script": "#!/bin/bash\ntrue", "environment": ["A=1"], "current_working_directory": "/tmp"}
+    r = mock.post(f"{V}/job/submit", json={"jobs": [first, {"environment": ["A=1"]}]})
+    err = r.json()["errors"][0]
+    assert (r.status_code, err["error_number"], err["source"]) == (500, 2063, "slurm_submit_batch_het_job()")

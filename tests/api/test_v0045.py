@@ -135,3 +135,17 @@ def test_conf_documents(mock45):
                                                       "number": mock45.cluster.next_job_id}
     db = mock45.get("/slurmdb/v0.0.45/conf", user="root").json()
     assert db["errors"] == [] and db["slurmdbd_conf"]["PurgeJobAfter"]["set"] is False
+
+
+def test_26_05_answers_where_25_11_differs(mock45):
+    """Measured on 26.05.5 with the same requests: unknown partition is a warning at 200 (no partitions),
+    a missing environment is error 2127 and 422, a bad token on /slurmdb/ keeps no payload keys."""
+    r = mock45.get("/slurm/v0.0.44/partition/nosuch")
+    assert r.status_code == 200 and "partitions" not in r.json()
+    assert r.json()["warnings"] == [{"description": "Unable to find partition nosuch", "source": "_partition_get"}]
+    r = mock45.post("/slurm/v0.0.44/job/submit", json={"job": {"script": "#!/bin/bash\ntrue",
+                                                              "current_working_directory": "/tmp"}})
+    assert r.status_code == 422
+    assert [(e["error_number"], e["error"]) for e in r.json()["errors"]] == [(2127, "Environment is missing in job")]
+    r = mock45.get("/slurmdb/v0.0.44/accounts/", headers={"X-SLURM-USER-TOKEN": "garbage"})
+    assert r.status_code == 502 and set(r.json()) == {"meta", "errors", "warnings"}

@@ -115,12 +115,14 @@ def test_signals(cluster, clock):
     assert rec["state_reason"] == "NonZeroExitCode" and rec["exit_code"]["return_code"] == 3
 
 
-def test_unknown_signal_still_cancels(cluster, clock):
+def test_unknown_signal_is_refused_by_the_engine(cluster, clock):
+    """The engine takes only signals it knows; slurmrestd's lenient answer is the HTTP layer's."""
     jid = submit(cluster)
     clock.advance(1)
-    status = cluster.signal_job(str(jid), "NOPE", [], "alice")
-    assert status[0]["error"]["message"] == "Unknown signal (null)"
-    assert one(cluster, jid)["job_state"][0] == "CANCELLED"
+    with pytest.raises(SlurmError) as e:
+        cluster.signal_job(str(jid), "NOPE", [], "alice")
+    assert e.value.code == 9202
+    assert one(cluster, jid)["job_state"] == ["RUNNING"]
 
 
 def test_update_rules(cluster, clock):

@@ -63,14 +63,34 @@ def _load():
 # ---- small helpers the handler modules share -------------------------------------------------------------
 
 def query_flags(ctx, name: str = "flags") -> list[str]:
-    """Validate an enum query parameter against the operation's spec, answering 9207 like slurmrestd."""
+    """The known values of an enum query parameter; an unknown one adds slurmrestd's 9207 error to the
+    answer (status 500 on 25.11 and 26.05) while the operation still answers with its data."""
     raw = ctx.query.getlist(name) if hasattr(ctx.query, "getlist") else [ctx.query.get(name)]
     values = [v for item in raw if item for v in item.split(",") if v]
     allowed = _enum_of(ctx.operation, name)
-    for v in values:
+    known = []
+    for index, v in enumerate(values):
         if allowed and v.upper() not in allowed:
-            raise SlurmError(9207, f"Unknown flag \"{v}\"", "_parse_flag")
-    return [v.upper() for v in values]
+            ctx.errors.append(SlurmError(9207, f"Unknown flag \"{v}\"", f"#/{name}[{index}]/").entry())
+        else:
+            known.append(v.upper())
+    return known
+
+
+MAX_JOB_ID = 0x03FFFFFF
+
+
+def job_id_param(ctx, name: str = "job_id") -> str:
+    """The `{job_id}` of the path as slurmrestd's op_handler_job takes it: "12", "12_3", "12.batch" (the step
+    is dropped with a warning, see `step_warning`); 0 or not a number -> 422, beyond MAX_JOB_ID -> 404,
+    both before the controller is asked (no payload in the answer)."""
+    text = str(ctx.path_params[name])
+    head = text.split("_")[0].split(".")[0]
+    if not head.isdigit() or int(head) == 0:
+        raise SlurmError(9000, "Rejecting request. Failure parsing parameters", "op_handler_job", bare=True)
+    if int(head) >= MAX_JOB_ID:
+        raise SlurmError(2017, f"Invalid JobID={int(head)} rejected", "op_handler_job", bare=True)
+    return text
 
 
 def _enum_of(op, name):

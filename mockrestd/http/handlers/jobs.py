@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from . import handles, parse, query_flags, query_list, query_time
-from ..respond import Answer
+from . import handles, job_id_param, parse, query_flags, query_list, query_time
+from ..respond import Answer, error_entry, from_error
+from ...engine.runtime import signal_number
 from ...render import Rows
 from ...errors import SlurmError
 
@@ -31,14 +32,19 @@ def _descs(ctx, source: str):
 
 @handles("slurm", "post_job_submit")
 def submit(ctx):
+    """Only a submitted job gets job_id/step_id: any failure (even a value of the wrong type, which is just
+    a warning) answers meta, errors and warnings alone, as slurmrestd dumps the result only on success."""
     descs, warnings, errors = _descs(ctx, "_job_post")
     if errors:
-        return Answer(warnings=warnings + errors)
+        return Answer(warnings=warnings + errors, bare=True)
     first = descs[0] if isinstance(descs, list) else descs
-    if not first or not first.get("script"):
-        raise SlurmError(9000, _SCRIPT_REQUIRED, "_job_post", warnings=warnings)
-    ctx.cluster.ensure_user(ctx.user)
-    res = ctx.cluster.submit(descs, as_user=ctx.user)
+    try:
+        if not first or not first.get("script"):
+            raise SlurmError(9000, _SCRIPT_REQUIRED, "_job_post", warnings=warnings)
+        ctx.cluster.ensure_user(ctx.user)
+        res = ctx.cluster.submit(descs, as_user=ctx.user)
+    except SlurmError as err:
+        return from_error(err, ctx.profile, bare=True)
     return Answer(payload={"job_id": res.job_id, "step_id": res.step_id, "job_submit_user_msg": res.user_msg,
                            "result": {"job_id": res.job_id, "step_id": res.step_id,
                                       "job_submit_user_msg": res.user_msg}},
@@ -72,30 +78,43 @@ def get_jobs(ctx):
 
 @handles("slurm", "get_job")
 def get_job(ctx):
+    job_id = job_id_param(ctx)
     query_flags(ctx)
-    refs, warnings = ctx.cluster.job_lookup(ctx.path_params["job_id"], lazy=True)
+    try:
+        refs, warnings = ctx.cluster.job_lookup(job_id, lazy=True)
+    except SlurmError as err:        # an unknown job still answers the (empty) list
+        return from_error(err, ctx.profile, payload=_job_list(ctx, [], stamp=0))
     return Answer(payload=_job_list(ctx, refs), warnings=warnings)
 
 
-def _job_list(ctx, refs):
+def _job_list(ctx, refs, stamp: int | None = None):
     """Record references, not records: the renderer makes (and renders) only the jobs that changed."""
-    now = int(ctx.cluster.clock.now())
+    now = int(ctx.cluster.clock.now()) if stamp is None else stamp
     return {"jobs": Rows(refs), "last_backfill": now, "last_update": now}
 
 
 @handles("slurm", "post_job")
 def update_job(ctx):
+    job_id = job_id_param(ctx)
     result = parse(ctx)
-    warnings = ctx.cluster.update_job(ctx.path_params["job_id"], result.value or {}, as_user=ctx.user)
-    return Answer(payload={"results": None, "job_id": ctx.path_params["job_id"], "step_id": "",
+    try:
+        warnings = ctx.cluster.update_job(job_id, result.value or {}, as_user=ctx.user)
+    except SlurmError as err:        # divergence update-results-null: `results` is there, null, also then
+        return from_error(err, ctx.profile, payload={"results": None})
+    return Answer(payload={"results": None, "job_id": job_id, "step_id": "",
                            "job_submit_user_msg": ""}, warnings=result.warnings + list(warnings or []))
 
 
 @handles("slurm", "delete_job")
 def delete_job(ctx):
+    job_id = job_id_param(ctx)
     flags = query_flags(ctx)
-    signal = ctx.query.get("signal")
-    status = ctx.cluster.signal_job(ctx.path_params["job_id"], signal or None, flags, as_user=ctx.user)
+    signal = ctx.query.get("signal") or None
+    if signal is not None and signal_number(signal) is None:
+        # slurmrestd reports it (numbered 0, so still 200) and sends the default, SIGKILL
+        ctx.errors.append(error_entry(0, "Unknown signal (null)", "#/signal/"))
+        signal = None
+    status = ctx.cluster.signal_job(job_id, signal, flags, as_user=ctx.user)
     return Answer(payload={"status": status})
 
 

@@ -68,9 +68,8 @@ def get_partition(ctx):
     record = ctx.cluster.partition_record(name)
     if record is not None:
         return Answer(payload=_stamped(ctx, "partitions", [record]))
-    if ctx.profile.unknown_partition_is_warning:
-        return Answer(payload=_stamped(ctx, "partitions", []),
-                      warnings=[warning(f"Unable to find partition {name}", "_dump_part")])
+    if ctx.profile.unknown_partition_is_warning:     # 26.05.5: 200, a warning, no `partitions` at all
+        return Answer(bare=True, warnings=[warning(f"Unable to find partition {name}", "_partition_get")])
     raise SlurmError(9000, f"Unable to find partition {name}", "_dump_part")
 
 
