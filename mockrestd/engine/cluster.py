@@ -685,12 +685,15 @@ class Cluster:
 
     def _ref(self, job: Job) -> RecordRef:
         """The job's record, made on demand, and its revision: everything `Job.record` reads. The job's own
-        fields (`_rev`), the array's pending tasks, and what the clock does to it (`states(now)`: COMPLETING
-        until `completing_until`); the allocated nodes' layout (sockets, cores) never changes while held."""
+        fields (`_rev`), the array's pending tasks, what the clock does to it (`states(now)`: COMPLETING
+        until `completing_until`), and the layout of the nodes it holds or held (a finished job keeps its
+        job_resources; its nodes may be deleted or made again since)."""
         arr = self.arrays.get(job.job_id)
         pending = arr.task_string() if arr is not None and job is arr.job else None
         now, nodes = self._t, self.nodes
-        return RecordRef((job._rev, pending, tuple(job.states(now))),
+        held = job._held_nodes()
+        layout = tuple(_layout(nodes.get(name)) for name in held) if held else ()
+        return RecordRef((job._rev, pending, tuple(job.states(now)), layout),
                          lambda: job.record(array_pending=pending, nodes_conf=nodes, now=now))
 
     def job_records(self, as_user=None, update_time=None, *, lazy: bool = False) -> list:
@@ -1416,6 +1419,11 @@ def parse_array(spec: str) -> tuple[list[int], int]:
     if not tasks or (limit and not limit.isdigit()):
         raise SlurmError(2081, f"Invalid job array specification: {spec}", "_job_post")
     return sorted(set(tasks)), int(limit) if limit else 0
+
+
+def _layout(node) -> tuple | None:
+    """What a job's record takes from a node it holds (job_resources' sockets and cores)."""
+    return None if node is None else (node.sockets, node.cores_per_socket, node.threads_per_core)
 
 
 def _dep_result(kind: str, dep: Job) -> str:

@@ -305,8 +305,8 @@ class Job:
                now: float | None = None) -> dict:
         """The v0.0.44 `job_info` record (plain values; the renderer shapes them).
 
-        It reads the job's own fields, `array_pending`, the allocated nodes' fixed layout in `nodes_conf`,
-        and `now` only through `states(now)`: `Cluster._ref` builds the revision from exactly these."""
+        It reads the job's own fields, `array_pending`, the layout of the nodes it holds or held in
+        `nodes_conf`, and `now` only through `states(now)`: `Cluster._ref` builds the revision from these."""
         held = self._held_nodes()
         nodes = list(held)
         started = self.start_time is not None

@@ -153,6 +153,25 @@ def test_cancelling_one_pending_task_changes_the_arrays_record(cluster, clock):
     assert one(cluster, arr)["array_task_string"] == "1-2,4"
 
 
+def test_a_finished_jobs_resources_follow_its_nodes(cluster, clock):
+    """A finished job keeps its job_resources, read from the nodes it held; they may be deleted or made
+    again with another layout after it ended, without the job changing."""
+    job = submit(cluster, script="#!/bin/bash\nsleep 5")
+    clock.advance(10)
+    rec = one(cluster, job)
+    assert rec["job_state"] == ["COMPLETED"] and rec["job_resources"] is not None
+    node = rec["nodes"]
+    before = revision(cluster, job)
+    cluster.delete_node(node, "root")
+    after_delete = revision(cluster, job)
+    assert after_delete != before
+    assert one(cluster, job)["job_resources"] != rec["job_resources"]
+    cluster.create_node(f"NodeName={node} CPUs=8 Sockets=1 CoresPerSocket=8", "root")
+    assert revision(cluster, job) not in (before, after_delete)
+    sockets = one(cluster, job)["job_resources"]["nodes"]["allocation"][0]["sockets"]
+    assert len(sockets) == 1
+
+
 def test_pending_update_of_a_container_field_is_seen(cluster, clock):
     """`desc` is a dict inside the job: the update replaces it, so the revision moves."""
     w = Watch(cluster)
