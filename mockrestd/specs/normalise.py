@@ -3,7 +3,9 @@
 The documents are kept byte-identical on disk (their sha256 is checked against the manifest); every tool
 that reads them (connexion, openapi-spec-validator, the renderer) sees the normalised copy instead.
 Each rule is a small function named after the defect it fixes (see ../shared/DESIGN.md, "The spec
-files ... and their defects"); `RULES` lists them in the order they run.
+files ... and their defects"); `RULES` lists them in the order they run. Every rule takes the whole
+document; most are written for one dict at a time (`@_per_node(key)`: called for each dict holding `key`),
+and `normalise` runs all of those in a single walk of the document.
 
 Left as-is on purpose:
 - the global `security` list ending in `{}` (defect 3): it makes auth optional for connexion, so auth is

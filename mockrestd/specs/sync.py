@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import state_dir as _state_dir
+
 PACKAGE = Path(__file__).resolve().parents[1]          # .../mockrestd
 REPO = PACKAGE.parent                                   # the source checkout (or site-packages when installed)
 MANIFEST = Path(__file__).resolve().parent / "manifest.json"   # packaged copy of <repo>/specs/manifest.json
@@ -25,11 +27,6 @@ def read_manifest(path: Path | None = None) -> dict:
         if candidate.is_file():
             return json.loads(candidate.read_text())
     return {"files": []}
-
-
-def _state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
-    return Path(base) / "mockrestd"
 
 
 def _has_specs(d: Path) -> bool:

@@ -35,7 +35,7 @@ class InvalidSpecs(ValueError):
 
 def document_digest(doc: dict) -> str:
     """sha256 of the document as connexion gets it (canonical JSON: sorted keys, no spaces)."""
-    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
