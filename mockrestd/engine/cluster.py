@@ -687,14 +687,16 @@ class Cluster:
         """The job's record, made on demand, and its revision: everything `Job.record` reads. The job's own
         fields (`_rev`), the array's pending tasks, what the clock does to it (`states(now)`: COMPLETING
         until `completing_until`), and the layout of the nodes it holds or held (a finished job keeps its
-        job_resources; its nodes may be deleted or made again since)."""
+        job_resources; its nodes may be deleted or made again since). `last_sched_evaluation`, which every
+        scheduler pass rewrites for every pending job, is not in it: it comes beside it, as volatile."""
         arr = self.arrays.get(job.job_id)
         pending = arr.task_string() if arr is not None and job is arr.job else None
         now, nodes = self._t, self.nodes
         held = job._held_nodes()
         layout = tuple(_layout(nodes.get(name)) for name in held) if held else ()
         return RecordRef((job._rev, pending, tuple(job.states(now)), layout),
-                         lambda: job.record(array_pending=pending, nodes_conf=nodes, now=now))
+                         lambda: job.record(array_pending=pending, nodes_conf=nodes, now=now),
+                         {"last_sched_evaluation": int(job.last_eval or 0)})
 
     def job_records(self, as_user=None, update_time=None, *, lazy: bool = False) -> list:
         """GET /jobs/: every job the controller shows; with `update_time`, nothing when nothing changed since.

@@ -53,16 +53,21 @@ _NO_CPU_TIME = {"seconds": 0, "microseconds": 0}
 _REVISIONS = itertools.count(1)
 _IMMUTABLE = frozenset({str, int, bool, type(None), type(INFINITE)})   # floats: -0.0 == 0.0
 _MISSING = object()
+# fields the scheduler rewrites on every pass for every pending job: no new revision for them; Cluster._ref
+# hands their record values out beside the revision instead (RecordRef.volatile)
+_VOLATILE = frozenset({"last_eval"})
 
 
 class RecordRef:
-    """A job's record not made yet, with its revision: two refs with equal revisions have equal records,
-    so a reader (the renderer) may keep what it made of one and reuse it for the other."""
+    """A job's record not made yet, with its revision: two refs with equal revisions and equal `volatile`
+    values have equal records, so a reader (the renderer) may keep what it made of one and reuse it for
+    the other. `volatile` maps record fields (v0.0.44 names) that change without a new revision to their
+    values in this record; a reader that keeps a record by revision alone must take those from here."""
 
-    __slots__ = ("revision", "_make")
+    __slots__ = ("revision", "_make", "volatile")
 
-    def __init__(self, revision, make):
-        self.revision, self._make = revision, make
+    def __init__(self, revision, make, volatile: dict | None = None):
+        self.revision, self._make, self.volatile = revision, make, volatile or {}
 
     def record(self) -> dict:
         return self._make()
@@ -139,9 +144,12 @@ class Job:
 
     def __setattr__(self, name, value):
         """Every assignment that changes a field gives the job a new revision (`_rev`, unique in the
-        process). Containers (desc, flags, alloc) are replaced, never changed in place, so this sees them."""
+        process), but those in `_VOLATILE`. Containers (desc, flags, alloc) are replaced, never changed in
+        place, so this sees them."""
         old = self.__dict__.get(name, _MISSING)
         object.__setattr__(self, name, value)
+        if name in _VOLATILE:
+            return
         if type(value) is not type(old) or type(value) not in _IMMUTABLE or old != value:
             object.__setattr__(self, "_rev", next(_REVISIONS))
 

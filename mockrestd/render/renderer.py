@@ -6,7 +6,9 @@ the version does not know are dropped. A schema is compiled once into a small fu
 
 Lists of engine record references (`Rows`: items with `.revision` and `.record()`) are rendered item by
 item and each item's JSON is kept per (schema, revision): an item whose revision did not change costs a
-dict lookup, not a record, a schema walk and a JSON encoding. `MOCKRESTD_RENDER_CACHE=0` turns that off
+dict lookup, not a record, a schema walk and a JSON encoding. Fields a reference names `volatile` (they
+change without a new revision: last_sched_evaluation on every scheduler pass) are cut out of the kept
+JSON and filled in with their current values. `MOCKRESTD_RENDER_CACHE=0` turns that off
 (every item is made and rendered again), for comparing figures and for checking the cache itself.
 
 JSON is written by orjson when it is installed, with the stdlib's exact bytes (see `dumps`)."""
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 
 from ..engine.values import INFINITE
 from .renames import renamed
@@ -31,6 +34,10 @@ _NOVAL_KEYS = {"set", "infinite", "number"}
 # ("1e16", "1.5e-7", "0.00001"): output with anything like that in it goes through the stdlib encoder
 _DIGITS = bytes.maketrans(b"123456789E+", b"000000000e-")
 _CACHE_MIN = 4096          # entries kept per renderer at least; more when lists are longer
+# where a volatile field's value is cut out of a cached item (see _entry): random, so no content can be it;
+# letters only, so it never looks like a number to `_exponent_like`
+_LETTERS = "ghijkmnpqrstuvwxyz"
+_MARK = "".join(secrets.choice(_LETTERS) for _ in range(20))
 
 
 class Rows(list):
@@ -53,6 +60,7 @@ class Renderer:
         self.cache = cache_default() if cache is None else cache
         self._fragments: dict = {}          # (item schema key, revision) -> JSON bytes, this generation
         self._old_fragments: dict = {}      # the generation before: still served, dropped at the next turn
+        self._holes: dict = {}              # (item schema key, volatile field, value) -> JSON bytes
         self.schemas = document.get("components", {}).get("schemas", {})
         self._compiled: dict[str, object] = {}
         self._ops = {}
@@ -85,13 +93,12 @@ class Renderer:
         for key, value in shell.items():
             parts += (b"," if parts else b"{", self.dumps(key), b":")
             if key in rows:
-                fn_key, fn = items[key]
-                fragment = self._fragment
+                emit = self._emit
                 parts.append(b"[")
                 for i, ref in enumerate(rows[key]):
                     if i:
                         parts.append(b",")
-                    parts.append(fragment(fn_key, fn, ref))
+                    emit(parts, items[key], ref)
                 parts.append(b"]")
                 self._turn(len(rows[key]))
             else:
@@ -115,14 +122,65 @@ class Renderer:
         return json.dumps(body, ensure_ascii=False, separators=(",", ":")).replace("/", "\\/").encode("utf-8")
 
     # ---- the item cache -----------------------------------------------------------------------------------
-    def _fragment(self, fn_key: str, fn, ref) -> bytes:
+    def _emit(self, parts: list, items: tuple, ref) -> None:
+        """Append the JSON of one item: its cached bytes, or its cached pieces with the current values of
+        its volatile fields (`ref.volatile`, rendered with the item's own schema) in between."""
+        fn_key, fn, splice = items
+        volatile = getattr(ref, "volatile", None)
         key = (fn_key, ref.revision)
-        data = self._fragments.get(key)
+        if volatile and not splice:         # the fields may be renamed here: they key the entry too
+            key += tuple(volatile.items())
+        entry = self._fragments.get(key)
+        if entry is None:
+            entry = self._old_fragments.pop(key, None)
+            if entry is None:
+                entry = self._entry(fn, ref.record(), volatile if splice else None)
+                if entry is None:           # could not cut it into pieces: render it whole, keep nothing
+                    parts.append(self.dumps(fn(ref.record())))
+                    return
+            self._fragments[key] = entry
+        if type(entry) is bytes:
+            parts.append(entry)
+            return
+        pieces, names = entry
+        parts.append(pieces[0])
+        for name, piece in zip(names, pieces[1:]):
+            parts.append(self._hole(fn_key, fn, name, volatile[name]))
+            parts.append(piece)
+
+    def _entry(self, fn, record: dict, volatile: dict | None):
+        """What the cache keeps of one item: JSON bytes, or (pieces, names) cut where the top-level volatile
+        fields' values go; None when a cut is not clean (the marker met twice)."""
+        out = fn(record)
+        names = [n for n in out if n in volatile] if volatile and isinstance(out, dict) else []   # in order
+        if not names:
+            return self.dumps(out)
+        if len(names) > len(_LETTERS):
+            return None
+        out = dict(out)
+        marks = [f"\x00{_MARK}{_LETTERS[i]}\x00" for i in range(len(names))]
+        for name, mark in zip(names, marks):
+            out[name] = mark
+        data = self.dumps(out)
+        pieces = []
+        for mark in marks:
+            mark = self.dumps(mark)
+            head, sep, data = data.partition(mark)
+            if not sep or mark in data:
+                return None
+            pieces.append(head)
+        pieces.append(data)
+        return tuple(pieces), tuple(names)
+
+    def _hole(self, fn_key: str, fn, name: str, value) -> bytes:
+        """A volatile field's JSON as the item's schema renders it (fields render on their own: exactly the
+        bytes a whole rendering has there), kept per value: a scheduler pass gives most jobs the same."""
+        key = (fn_key, name, value)
+        data = self._holes.get(key)
         if data is None:
-            data = self._old_fragments.pop(key, None)
-            if data is None:
-                data = self.dumps(fn(ref.record()))
-            self._fragments[key] = data
+            if len(self._holes) > _CACHE_MIN:
+                self._holes.clear()
+            data = self._holes[key] = self.dumps(fn({name: value})[name])
         return data
 
     def _turn(self, listed: int) -> None:
@@ -139,7 +197,9 @@ class Renderer:
         return resp.get("content", {}).get("application/json", {}).get("schema")
 
     def _items_fn(self, schema: dict, key: str):
-        """(compile key, function) for the items of the array property `key` of an object schema."""
+        """(compile key, function, whether volatile fields may be cut out) for the items of the array
+        property `key` of an object schema: they may when the item schema renames nothing, so a record field
+        keeps its name at the top level of the item's JSON."""
         target, _ = self._deref(schema)
         prop = (target.get("properties") or {}).get(key)
         if prop is None:
@@ -148,7 +208,9 @@ class Renderer:
         if array.get("type") != "array" or not isinstance(array.get("items"), dict):
             return None
         items = array["items"]
-        return self._key(items), self._fn(items)
+        target, name = self._deref(items)
+        splice = target.get("type") == "object" and renamed(self.version, name) is None
+        return self._key(items), self._fn(items), splice
 
     # ---- compilation --------------------------------------------------------------------------------------
     def _deref(self, schema: dict) -> tuple[dict, str | None]:

@@ -176,8 +176,8 @@ def test_reset_with_the_same_job_ids_is_not_served_from_the_cache(mock):
 class Ref:
     made = 0
 
-    def __init__(self, revision, record):
-        self.revision, self._record = revision, record
+    def __init__(self, revision, record, volatile=None):
+        self.revision, self._record, self.volatile = revision, record, volatile or {}
 
     def record(self):
         Ref.made += 1
@@ -218,6 +218,49 @@ def test_unchanged_revisions_are_not_made_again_and_changed_ones_are(renderer):
     renderer.cache = False
     renderer.response_json("slurm_v0044_get_jobs", payload(rows))
     assert Ref.made == 21
+
+
+def test_volatile_fields_are_filled_in_not_kept(renderer):
+    """Same revision, another last_sched_evaluation (a scheduler pass): the kept JSON, the new value."""
+    def rows(evaluated, order=("last_sched_evaluation", "accrue_time")):
+        recs = [{"job_id": i, "name": f"j{i}", "last_sched_evaluation": evaluated + i, "accrue_time": 7 * i}
+                for i in range(6)]
+        return recs, Rows(Ref(("same", i), rec, {k: rec[k] for k in order}) for i, rec in enumerate(recs))
+
+    Ref.made = 0
+    for evaluated in (1000, 1000, 2000, 3000):
+        recs, refs = rows(evaluated)
+        plain = renderer.dumps(renderer.response("slurm_v0044_get_jobs", payload(recs)))
+        assert renderer.response_json("slurm_v0044_get_jobs", payload(refs)) == plain
+        assert f'"number":{evaluated + 5}'.encode() in plain
+    assert Ref.made == 6, "made once, then only the volatile values were filled in"
+    recs, refs = rows(4000, order=("accrue_time", "last_sched_evaluation"))    # not in the schema's order
+    assert renderer.response_json("slurm_v0044_get_jobs", payload(refs)) == \
+        renderer.dumps(renderer.response("slurm_v0044_get_jobs", payload(recs)))
+
+
+def test_volatile_fields_of_a_renamed_item_key_the_entry(spec_set, monkeypatch):
+    """When a version's table reshapes the item, a volatile field may show elsewhere: no cutting, the
+    values are part of the key."""
+    from mockrestd.render import renames
+    monkeypatch.setitem(renames.TABLE, "v0.0.44", {"job_info": lambda r: dict(r, comment=str(r["last_sched_evaluation"]))})
+    r = Renderer(spec_set.versions["v0.0.44"].document, "v0.0.44", cache=True)
+    for evaluated in (10, 20, 20, 30):
+        rec = {"job_id": 1, "last_sched_evaluation": evaluated}
+        body = r.response_json("slurm_v0044_get_jobs", payload(Rows([Ref("same", rec, dict(rec))])))
+        assert json.loads(body)["jobs"][0]["comment"] == str(evaluated)
+        assert body == r.dumps(r.response("slurm_v0044_get_jobs", payload([rec])))
+
+
+def test_a_record_holding_the_marker_is_rendered_whole(renderer, monkeypatch):
+    monkeypatch.setattr(render_module, "_MARK", "known")
+    rec = {"job_id": 1, "name": "\x00knowng\x00", "last_sched_evaluation": 5}
+    rows = Rows([Ref("m", rec, {"last_sched_evaluation": 5})])
+    Ref.made = 0
+    for _ in range(2):
+        body = renderer.response_json("slurm_v0044_get_jobs", payload(rows))
+        assert body == renderer.dumps(renderer.response("slurm_v0044_get_jobs", payload([rec])))
+    assert Ref.made >= 2, "nothing was kept for it"
 
 
 def test_the_cache_stays_bounded(renderer, monkeypatch):
