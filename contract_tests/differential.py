@@ -237,19 +237,25 @@ def body_of(r):
     return r.text
 
 
-def normalise(value, key: str | None = None):
-    """Volatile values replaced by a placeholder of their kind; structure kept."""
+def _volatile(key: str | None) -> bool:
+    return key is not None and (key in VOLATILE_KEYS or bool(TIME_KEY.search(key)))
+
+
+def normalise(value, key: str | None = None, inside: bool = False):
+    """Volatile values replaced by a placeholder of their kind, also everywhere under a volatile key
+    (`job_id: {set, number}`); structure kept."""
+    inside = inside or _volatile(key)
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
             if k == "meta":
                 out[k] = {"plugin": {"type": (v.get("plugin") or {}).get("type")}} if isinstance(v, dict) else v
             else:
-                out[k] = normalise(v, k)
+                out[k] = normalise(v, k, inside)
         return out
     if isinstance(value, list):
-        return [normalise(v, key) for v in value]
-    if key is not None and (key in VOLATILE_KEYS or TIME_KEY.search(key)) and not isinstance(value, bool):
+        return [normalise(v, key, inside) for v in value]
+    if inside and not isinstance(value, bool):
         return f"<{type(value).__name__}>"
     return value
 
@@ -288,6 +294,8 @@ def compared_values(value, prefix="") -> dict[str, list]:
     out: dict[str, list] = {}
 
     def walk(v, p, key=None):
+        if _volatile(key) and key not in COMPARED_KEYS:     # job_resources & co. follow the cluster's shape
+            return
         if isinstance(v, dict):
             if key in COMPARED_KEYS:
                 out.setdefault(p, []).append(json.dumps(normalise(v), sort_keys=True))
@@ -385,12 +393,16 @@ def render_text(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def file_name(version: str, ext: str) -> str:
+    return f"differential-{version}.{ext}"
+
+
 def write(result: dict, out_dir: str | Path | None = None) -> Path:
     from .report import report_dir
     out = Path(out_dir) if out_dir else report_dir()
     out.mkdir(parents=True, exist_ok=True)
-    (out / "differential.json").write_text(json.dumps(result, indent=2))
-    (out / "differential.txt").write_text(render_text(result))
+    (out / file_name(result["version"], "json")).write_text(json.dumps(result, indent=2))
+    (out / file_name(result["version"], "txt")).write_text(render_text(result))
     return out
 
 
@@ -413,16 +425,19 @@ def main(argv=None) -> int:
         print("differential: set SLURMRESTD_URL and SLURM_JWT (the real daemon); the mock is started here",
               file=sys.stderr)
         return 2
-    version = os.environ.get("CONTRACT_DIFF_VERSION", DEFAULT_VERSION)
+    versions = [v.strip() for v in os.environ.get("CONTRACT_DIFF_VERSION", DEFAULT_VERSION).split(",") if v.strip()]
     mock = mock_for(real)
+    failed = False
     try:
-        result = run(real, mock, version)
+        for version in versions:
+            result = run(real, mock, version)
+            out = write(result)
+            print(render_text(result))
+            print(f"written: {out / file_name(version, 'txt')} and .json")
+            failed = failed or bool(result["disagreements"])
     finally:
         mock.stop()
-    out = write(result)
-    print(render_text(result))
-    print(f"written: {out / 'differential.txt'} and differential.json")
-    return 1 if result["disagreements"] else 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

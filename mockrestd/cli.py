@@ -19,7 +19,6 @@ def _serve(args) -> int:
     import uvicorn
 
     from .http.app import build_site, create_app
-
     from .specs.validation import InvalidSpecs
 
     started = time.perf_counter()

@@ -31,6 +31,20 @@ class Profile:
                            "visit 'https://slurm.schedmd.com/rest_api.html' for the OpenAPI specification which "
                            "includes a list of all possible slurmrestd endpoints.\n")
     wrong_method_status: int = 404
+    # a method the HTTP parser does not know (QUERY, PROPFIND): refused before auth
+    unknown_method_status: int = 405
+    unknown_method_text: str = "Invalid HTTP method"
+    # a query string the parser refuses (literal ',', bad %-escape, NUL, empty key)
+    bad_query_status: int = 500
+    bad_query_text: str = "Unspecified error"
+    # a body that does not parse, and one of a MIME type no serializer takes
+    bad_body_status: int = 400
+    bad_body_text: str = "Failure during parsing"
+    unknown_mime_status: int = 415
+    unknown_mime_text: str = "MIME type is unknown to any loaded plugins"
+    # a path the router cannot take apart ('+' in a job id)
+    bad_path_status: int = 404
+    bad_path_text: str = "Invalid or unknown URL path"
     # the data-parser versions a daemon of this release serves
     versions: tuple = ()
     # error number the engine raises -> the number this release reports (26.05 checks the environment
@@ -41,6 +55,11 @@ class Profile:
     def version_parts(self) -> tuple[str, str, str]:
         major, minor, micro = (self.release.split(".") + ["0", "0"])[:3]
         return major, minor, micro
+
+    def body_reject(self, kind: str) -> tuple[int, str]:
+        if kind == "mime":
+            return self.unknown_mime_status, self.unknown_mime_text
+        return self.bad_body_status, self.bad_body_text
 
     def status_for(self, code: int) -> int:
         if code == 0:                 # "No error": slurmrestd reports something and answers 200
@@ -69,14 +88,24 @@ _R2605 = Profile(
     error_aliases={2019: 2127},
 )
 
-_R2411 = Profile(
+_R2411 = Profile(      # router answers measured on 24.11.5 (Debian trixie); bad tokens -> 511 as on 25.11
     release="24.11.5",
     versions=("v0.0.40", "v0.0.41", "v0.0.42"),
-    status_exact={2017: 404, 1007: 500, 7000: 500, 9207: 500, 9209: 500, 9211: 500},
+    status_exact={2017: 404, 1007: 511, 7000: 500, 9207: 500, 9209: 500, 9211: 500},
     status_ranges=((9000, 9999, 422), (2000, 2999, 500)),
-    bad_token_status=500,
     bad_token_db_status=500,
     bad_token_db_error=1007,
+    missing_auth_text="Authentication failure",
+    not_found_text="Unable find requested URL. Please view /openapi/v3 for API reference.",
+    unknown_method_status=400,
+    unknown_method_text="",
+    bad_query_status=400,
+    bad_query_text="Unable to parse query.",
+    bad_body_text="Unable to parse query.",
+    unknown_mime_status=400,
+    unknown_mime_text="Unable to parse query.",
+    bad_path_status=400,
+    bad_path_text="Unable to parse URL path.",
 )
 
 _R2205 = Profile(
@@ -90,6 +119,9 @@ _R2205 = Profile(
     auth=AuthRules(user_name_header_required=True, bearer_allowed=False),
     not_found_text="Unable find requested URL. Please view /openapi/v3 for API reference.\n",
     wrong_method_status=405,
+    bad_body_text="Unable to parse query.",
+    unknown_mime_status=400,
+    unknown_mime_text="Unable to parse query.",
 )
 
 PROFILES = {p.release.rsplit(".", 1)[0]: p for p in (_R2205, _R2411, _R2511, _R2605)}

@@ -48,8 +48,12 @@ def query_acceptable(raw: bytes) -> bool:
 
 
 class BodyError(Exception):
-    def __init__(self, status: int, text: str):
-        self.status, self.text = status, text
+    """A body slurmrestd refuses before routing: `kind` "mime" (no serializer for its type) or "parse";
+    the release profile says how it answers each (415/400 since 25.11, both 400 before)."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
 
 
 def decode_body(raw: bytes, content_type: str):
@@ -58,11 +62,11 @@ def decode_body(raw: bytes, content_type: str):
         return None
     media = content_type.split(";")[0].strip().lower()
     if media and media not in _JSON_TYPES and media not in _YAML_TYPES and media != "application/octet-stream":
-        raise BodyError(415, "MIME type is unknown to any loaded plugins")
+        raise BodyError("mime")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise BodyError(400, "Failure during parsing") from None
+        raise BodyError("parse") from None
     if media not in _YAML_TYPES:
         try:
             return json.loads(text)
@@ -71,9 +75,9 @@ def decode_body(raw: bytes, content_type: str):
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
-        raise BodyError(400, "Failure during parsing") from None
+        raise BodyError("parse") from None
     if isinstance(value, str | int | float) and media not in _YAML_TYPES:
-        raise BodyError(400, "Failure during parsing")
+        raise BodyError("parse")
     return value
 
 
@@ -105,7 +109,7 @@ class Gate:
         if path.startswith(CONTROL_PREFIX):
             return await self.app(scope, receive, send)
         if method not in HTTP_METHODS:
-            return await _text(send, 405, "Invalid HTTP method")
+            return await _text(send, site.profile.unknown_method_status, site.profile.unknown_method_text)
         if path in ("/ui", "/ui/") and method == "GET":
             return await _raw(send, 200, _UI_PAGE.read_bytes(), "text/html; charset=utf-8")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -116,19 +120,19 @@ class Gate:
         if path in OPENAPI_PATHS and method == "GET":
             return await _raw(send, 200, site.openapi_bytes(), "application/json")
         if not query_acceptable(scope.get("query_string", b"")):
-            return await _raw(send, 500, b"Unspecified error", "text/plain")
+            return await _text(send, site.profile.bad_query_status, site.profile.bad_query_text)
         match = site.routes.match(path, method)
         if match is None:
             return await _text(send, 404, site.profile.not_found_text)
         if match.operation is None or method in ("HEAD", "OPTIONS"):
             return await _text(send, site.profile.wrong_method_status, site.profile.not_found_text)
         if any("+" in v for v in match.params.values()):
-            return await _text(send, 404, "Invalid or unknown URL path")
+            return await _text(send, site.profile.bad_path_status, site.profile.bad_path_text)
         raw = await _read_body(receive)
         try:
             body = decode_body(raw, headers.get("content-type", "")) if raw else None
         except BodyError as e:
-            return await _text(send, e.status, e.text)
+            return await _text(send, *site.profile.body_reject(e.kind))
         client = _client(scope)
         vs, op = match.version_spec, match.operation
         fault = site.faults.pick(op, site.cluster.clock.now())

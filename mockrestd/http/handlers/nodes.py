@@ -70,7 +70,7 @@ def get_partition(ctx):
         return Answer(payload=_stamped(ctx, "partitions", [record]))
     if ctx.profile.unknown_partition_is_warning:     # 26.05.5: 200, a warning, no `partitions` at all
         return Answer(bare=True, warnings=[warning(f"Unable to find partition {name}", "_partition_get")])
-    raise SlurmError(9000, f"Unable to find partition {name}", "_dump_part")
+    raise SlurmError(9000, f"Unable to find partition {name}", "_dump_part", bare=True)    # 24.11.5: no payload
 
 
 @handles("slurm", "post_partitions")
