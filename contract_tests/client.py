@@ -66,10 +66,12 @@ class Slurm:
 
     # -- jobs ----------------------------------------------------------------------------------------------
     def desc(self, script: str = "sleep 2", **fields) -> dict:
-        """A small job any cluster can run; `script` lines go after the shebang."""
+        """A small job any cluster can run; `script` lines go after the shebang. It asks for 100 MB: without
+        DefMemPerCPU a job that asks for no memory gets the whole node's, so two never share a node."""
         d = {"script": "#!/bin/bash\n" + script + "\n", "environment": ["PATH=/bin:/usr/bin:/usr/local/bin"],
              "current_working_directory": "/tmp", "name": f"contract-{self.test}"[:60], "tasks": 1,
-             "time_limit": {"set": True, "infinite": False, "number": 5}}
+             "time_limit": {"set": True, "infinite": False, "number": 5},
+             "memory_per_node": {"set": True, "infinite": False, "number": 100}}
         partition = os.environ.get("CONTRACT_PARTITION")
         if partition:
             d["partition"] = partition

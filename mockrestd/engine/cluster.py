@@ -359,8 +359,9 @@ class Cluster:
             names = required + [n for n in names if n not in required] if all(n in names for n in required) else []
         return names
 
-    def _place(self, job: Job, held=None):
-        """Nodes for the job now, as {node: [cpus, mem, gres slots, cpu ids]}, or None when it must wait."""
+    def _place(self, job: Job, held=None, avoid=()):
+        """Nodes for the job now, as {node: [cpus, mem, gres slots, cpu ids]}, or None when it must wait;
+        `avoid`: nodes it may not use (those of a hetjob's other components)."""
         if not self._licenses_free(job):
             return None
         held = held or {}
@@ -370,6 +371,8 @@ class Cluster:
         required = set(_names(job.desc.get("required_nodes")))
         plan = {}
         for name in self._candidates(job):
+            if name in avoid:
+                continue
             node = self.nodes[name]
             free_cpus = node.free_cpus() - held.get(name, [0, 0, []])[0]
             free_mem = node.free_mem() - held.get(name, [0, 0, []])[1]
@@ -427,11 +430,12 @@ class Cluster:
             and job_gres_ok
 
     def _place_together(self, jobs):
-        """All-or-nothing placement for hetjob components."""
+        """All-or-nothing placement for hetjob components, each on nodes of its own: on one idle node a
+        two-component hetjob pends for Resources forever (real 24.11.5 and 26.05.5)."""
         held: dict = {}
         plans = []
         for job in jobs:
-            plan = self._place(job, held)
+            plan = self._place(job, held, avoid=set(held))
             if plan is None:
                 return None
             for name, (cpus, mem, gres) in plan.items():

@@ -262,3 +262,23 @@ def test_finished_job_keeps_its_resources_and_cancelled_pending_its_reason(clust
     rec = one(cluster, held)
     assert rec["job_state"] == ["CANCELLED"] and rec["state_reason"] == "JobHeldUser"
     assert rec["job_resources"] is None, "a job that never ran held nothing"
+
+
+def test_hetjob_components_need_nodes_of_their_own(clock):
+    """On one idle node a two-component hetjob pends for Resources (real 24.11.5 and 26.05.5); on two
+    nodes it starts, one component per node."""
+    from mockrestd.engine.config import load_config
+    for count, expect in ((1, ["PENDING", "PENDING"]), (2, ["RUNNING", "RUNNING"])):
+        config = load_config()
+        config["nodes"] = [{"names": "n[1-%d]" % count if count > 1 else "n1", "cpus": 4, "real_memory": 2000}]
+        config["partitions"] = [{"name": "debug", "nodes": "ALL", "default": True}]
+        cluster = Cluster(config, clock)
+        comp = {**JOB, "memory_per_node": 100}
+        leader = cluster.submit([comp, {k: v for k, v in comp.items() if k != "script"}], "alice").job_id
+        clock.advance(2)
+        recs = cluster.job_lookup(str(leader))[0]
+        assert [r["job_state"][0] for r in recs] == expect
+        if count == 1:
+            assert {r["state_reason"] for r in recs} == {"Resources"}
+        else:
+            assert {r["nodes"] for r in recs} == {"n1", "n2"}
