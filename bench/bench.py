@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -280,8 +281,11 @@ def startup_runs(starts: int, key: Path, root: Path = ROOT) -> tuple[dict, list]
     document is normalised and checked by connexion); the first start after `mockrestd specs sync --from
     SPECS` on an empty state dir (what the README's set-up command gives); the start after that. Every state
     dir is a new temporary one (XDG_STATE_HOME): the user's is not touched. `root`: the checkout to run."""
+    made = []
+
     def state() -> dict:
-        return {"XDG_STATE_HOME": tempfile.mkdtemp(prefix="mockrestd-bench-state-")}
+        made.append(tempfile.mkdtemp(prefix="mockrestd-bench-state-"))
+        return {"XDG_STATE_HOME": made[-1]}
 
     def start(specs, env) -> tuple[float, float]:
         proc, _url, _token, took = start_mock(key, env=env, specs=specs, cwd=root)
@@ -290,19 +294,23 @@ def startup_runs(starts: int, key: Path, root: Path = ROOT) -> tuple[dict, list]
         proc.wait()
         return took, cpu
 
-    runs: dict = {(case, folder): [] for case in STARTUP_CASES for folder in STARTUP_FOLDERS}
-    syncs = []
-    for _ in range(starts):
-        for folder, specs in STARTUP_FOLDERS.items():
-            runs[(STARTUP_CASES[0], folder)].append(start(specs, state()))
-            env = state()
-            t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "mockrestd", "specs", "sync", "--from", SPECS], cwd=str(root),
-                           env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           check=True)
-            syncs.append(time.perf_counter() - t0)
-            runs[(STARTUP_CASES[1], folder)].append(start(specs, env))
-            runs[(STARTUP_CASES[2], folder)].append(start(specs, env))
+    try:
+        runs: dict = {(case, folder): [] for case in STARTUP_CASES for folder in STARTUP_FOLDERS}
+        syncs = []
+        for _ in range(starts):
+            for folder, specs in STARTUP_FOLDERS.items():
+                runs[(STARTUP_CASES[0], folder)].append(start(specs, state()))
+                env = state()
+                t0 = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "mockrestd", "specs", "sync", "--from", SPECS], cwd=str(root),
+                               env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               check=True)
+                syncs.append(time.perf_counter() - t0)
+                runs[(STARTUP_CASES[1], folder)].append(start(specs, env))
+                runs[(STARTUP_CASES[2], folder)].append(start(specs, env))
+    finally:
+        for d in made:
+            shutil.rmtree(d, ignore_errors=True)
     return runs, syncs
 
 
@@ -315,7 +323,8 @@ def print_startup(runs: dict, syncs: list, title: str = "") -> None:
         cells = []
         for folder in STARTUP_FOLDERS:
             rs = runs[(case, folder)]
-            cells.append(f"{statistics.median(r[0] for r in rs):5.2f} s  (cpu {statistics.median(r[1] for r in rs):.2f} s)")
+            wall, cpu = statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs)
+            cells.append(f"{wall:5.2f} s  (cpu {cpu:.2f} s)")
         print(f"  {case:34s}" + "".join(f"{c:30s}" for c in cells))
     print(f"  `mockrestd specs sync` itself (it does that work once): median {statistics.median(syncs):.1f} s; "
           f"all wall runs: " + "; ".join(f"{case} {folder}: " + ", ".join(f"{r[0]:.2f}" for r in rs)
