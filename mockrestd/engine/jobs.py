@@ -303,7 +303,7 @@ class Job:
                 "sockets": [{"index": s, "cores": [
                     {"index": c, "status": ["ALLOCATED" if s * per_socket + c in used_cores else "UNALLOCATED"]}
                     for c in range(per_socket)]} for s in range(sockets)]})
-        return {"select_type": ["CORE"],
+        return {"select_type": ["CPU"],          # SelectTypeParameters=CR_CPU, as the conf says
                 "nodes": {"count": len(held), "select_type": ["ONE_ROW"], "list": compress(list(held)),
                           "whole": False, "allocation": allocation},
                 "cpus": sum(a[0] for a in held.values()), "threads_per_core": None}

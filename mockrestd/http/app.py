@@ -222,7 +222,8 @@ def served_specs(specs_dir=None, profile=None, only_versions=None):
     folder = Path(specs_dir) if specs_dir else default_specs_dir()
     available = scan_specs(folder)
     chosen = choose_profile(available, profile)
-    specs = load_specs(folder, only=set(chosen.versions) if chosen.versions else only_versions, index=available)
+    specs = load_specs(folder, only=set(chosen.versions) if chosen.versions else only_versions, index=available,
+                       prefer_release=chosen.release)
     if only_versions:
         specs.versions = {v: vs for v, vs in specs.versions.items() if v in only_versions}
     specs.skipped += [f"{v} ({options[0].source_file}): not served by Slurm {chosen.release}"

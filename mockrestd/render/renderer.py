@@ -258,7 +258,7 @@ class Renderer:
                 return [item(v) for v in value]
             return array
         if kind == "string":
-            return _string
+            return _enum(target["enum"]) if target.get("enum") else _string
         if kind == "integer":
             return _integer
         if kind == "number":
@@ -336,6 +336,22 @@ def _noval(is_float: bool):
             value = int(value)
         return {"set": True, "infinite": False, "number": float(value) if is_float else value}
     return noval
+
+
+def _enum(allowed: list):
+    """An enum word in this version's spelling: v0.0.45 writes select types as slurm.conf does
+    (`CR_CPU` where v0.0.44 said `CPU`), so a word missing here is tried with and without `CR_`."""
+    known = set(allowed)
+
+    def enum(value):
+        text = _string(value)
+        if text in known or not text:
+            return text
+        for other in ("CR_" + text, text.removeprefix("CR_")):
+            if other in known:
+                return other
+        return text
+    return enum
 
 
 def _string(value):

@@ -53,7 +53,7 @@ REQUESTS = {
     ("slurmdb", "post_config"): ({}, "", {"accounts": [{"name": "cfgacct", "description": "d",
                                                         "organization": "o"}]}, {200}),
     ("slurmdb", "get_tres"): ({}, "", None, {200}),
-    ("slurmdb", "post_tres"): ({}, "", {"TRES": [{"type": "cpu"}]}, {200, 500}),
+    ("slurmdb", "post_tres"): ({}, "", {"TRES": [{"type": "cpu"}]}, {200, 422, 500}),
     ("slurmdb", "get_qos"): ({}, "", None, {200}),
     ("slurmdb", "post_qos"): ({}, "", {"qos": [{"name": "newqos"}]}, {200}),
     ("slurmdb", "get_single_qos"): ({"qos": "normal"}, "", None, {200}),
@@ -91,6 +91,16 @@ REQUESTS = {
                                                           "organization": "o"}]}, {200}),
     ("slurmdb", "get_diag"): ({}, "", None, {200}),
     ("slurmdb", "get_ping"): ({}, "", None, {200}),
+    # v0.0.45 (26.05), and /util/ (in 26.05's own document)
+    ("slurm", "get_conf"): ({}, "", None, {200}),
+    ("slurmdb", "get_conf"): ({}, "", None, {200}),
+    ("slurm", "get_job_requeue"): ({"job_id": "{running}"}, "", None, {200}),
+    ("slurm", "post_jobs_requeue"): ({}, "", {"jobs": ["{done}"]}, {200}),
+    ("slurm", "post_partitions"): ({}, "", {"partitions": [{"name": "extra", "nodes": {"configured": "node1"}}]},
+                                   {200}),
+    ("slurm", "delete_partition"): ({"partition_name": "extrap"}, "", None, {200}),
+    ("util", "post_hostnames"): ({}, "", {"hostlist": "node[1-3]"}, {200}),
+    ("util", "post_hostlist"): ({}, "", {"hostnames": ["node1", "node2"]}, {200}),
 }
 
 # order matters for the ones that need what an earlier one made
@@ -111,13 +121,20 @@ def _openapi_to_jsonschema(node):
     return node
 
 
-@pytest.fixture
-def harness(spec_set, tmp_path):
-    key = tmp_path / "key"
-    key.write_bytes(b"k" * 32)
-    h = MockHarness(spec_set, key)
-    yield h
-    h.close()
+# (release profile, API version): 25.11 from the per-version files, 26.05 from its daemon's own document
+SERVED = [("25.11.7", v) for v in VERSIONS] + [("26.05.5", v) for v in ("v0.0.42", "v0.0.43", "v0.0.44", "v0.0.45")]
+
+
+@pytest.fixture(scope="module")
+def specs_for(shared_specs):
+    from mockrestd.http.app import served_specs
+    cache = {}
+
+    def get(release):
+        if release not in cache:
+            cache[release] = served_specs(shared_specs, release.rsplit(".", 1)[0])[1]
+        return cache[release]
+    return get
 
 
 def _seed(h, version):
@@ -132,6 +149,7 @@ def _seed(h, version):
     h.cluster.create_node("NodeName=extra1 CPUs=2 RealMemory=1000 State=CLOUD", as_user="root")
     h.cluster.accounting.add_accounts([{"name": "cfgacct2", "description": "d", "organization": "o"}],
                                       as_user="root")
+    h.cluster.update_partitions([{"name": "extrap", "nodes": {"configured": "node2"}}], as_user="root")
     return {"done": done, "running": running, "pending": pending, "future": now + 2 * 86400,
             "future2": now + 3 * 86400, "v": version.replace(".", "")}
 
@@ -143,12 +161,18 @@ def _fill(value, seed):
     return json.loads(text)
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_every_operation_answers_in_its_schema(harness, spec_set, version):
+@pytest.mark.parametrize("release,version", SERVED)
+def test_every_operation_answers_in_its_schema(specs_for, tmp_path, release, version):
+    spec_set = specs_for(release)
+    assert spec_set.versions[version].release == release or release == "25.11.7"
+    key = tmp_path / "key"
+    key.write_bytes(b"k" * 32)
+    harness = MockHarness(spec_set, key, release=release)
     vs = spec_set.versions[version]
     seed = _seed(harness, version)
     ops = sorted(vs.operations.values(), key=lambda o: (o.name not in ORDER, ORDER.index(o.name)
-                                                        if o.name in ORDER else 0, o.name.startswith("delete")))
+                                                        if o.name in ORDER else 0,
+                                                        o.name.startswith("delete") or "requeue" in o.name))
     doc = _openapi_to_jsonschema(vs.document)
     failures = []
     for op in ops:
@@ -175,4 +199,5 @@ def test_every_operation_answers_in_its_schema(harness, spec_set, version):
             failures.append(f"{op.operation_id}: {errors[0].message[:200]} at {list(errors[0].path)}")
         if r.status_code == 200 and data.get("errors"):
             failures.append(f"{op.operation_id}: errors {data['errors']}")
+    harness.close()
     assert not failures, "\n".join(failures)

@@ -29,6 +29,11 @@ ALIASES = {
     ("slurmdb", "update_wckeys"): ("slurmdb", "post_wckeys"),
     ("slurmdb", "set_config"): ("slurmdb", "post_config"),
     ("slurmdb", "delete_qos"): ("slurmdb", "delete_single_qos"),
+    ("slurm", "ping"): ("slurm", "get_ping"),
+    ("slurm", "diag"): ("slurm", "get_diag"),
+    ("slurmdb", "diag"): ("slurmdb", "get_diag"),
+    ("slurmdb", "get_db_config"): ("slurmdb", "get_config"),
+    ("slurmdb", "set_db_config"): ("slurmdb", "post_config"),
 }
 
 
