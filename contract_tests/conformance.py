@@ -111,6 +111,19 @@ def install_hooks(schema, kind: str, table: Table, release: str) -> None:
         version = case.operation.path.split("/")[2]
         with _SUBMITTED_LOCK:
             SUBMITTED.add((version, job_id))
+        if not get_target().is_mock:
+            _cancel_now(version, job_id)
+
+
+def _cancel_now(version: str, job_id: int) -> None:
+    """A generated job on a real cluster is cancelled at once: root may give it any priority and size, and
+    one that pends at the top of the queue keeps every scenario job pending (reason Priority)."""
+    import httpx
+    target = get_target()
+    try:
+        httpx.delete(f"{target.url}/slurm/{version}/job/{job_id}", headers=target.headers(), timeout=10)
+    except httpx.HTTPError:
+        pass            # the session's end cancels whatever is left (conftest._cancel_generated_jobs)
 
 
 def build_schema(kind: str):

@@ -59,7 +59,8 @@ class Step:
 def _desc(script="sleep 2", **kw) -> dict:
     d = {"script": "#!/bin/bash\n" + script + "\n", "environment": ["PATH=/bin:/usr/bin"],
          "current_working_directory": "/tmp", "name": "contract-diff", "tasks": 1,
-         "time_limit": {"set": True, "infinite": False, "number": 5}}
+         "time_limit": {"set": True, "infinite": False, "number": 5},
+         "memory_per_node": {"set": True, "infinite": False, "number": 100}}   # see client.Slurm.desc
     d.update(kw)
     return d
 
@@ -412,7 +413,9 @@ def mock_for(real: Target) -> Target:
     if extra is None:
         series = ".".join(real.release().split(".")[:2])
         extra = f"--profile {series}" if re.match(r"^\d+\.\d+$", series) else ""
-    mock = start_mock(extra.split())
+    # the real clock's pace: at --speed 20 a finished job outlives MinJobAge (300 s) in 15 s of wall time,
+    # while the real side may still be waiting for its own
+    mock = start_mock(extra.split(), speed="1")
     if real.user != mock.user:
         mock.user = real.user
         mock.token = mock.mint(real.user, 24 * 3600)

@@ -9,6 +9,9 @@ import pytest
 from contract_tests import differential
 from contract_tests.target import external_target
 
+# on the worker of the job scenarios: its jobs and theirs would keep each other pending on a small cluster
+pytestmark = pytest.mark.xdist_group("job-scenarios")
+
 
 def test_differential(version):
     real = external_target()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -39,3 +40,12 @@ def mock(spec_set, key_file):
     harness = MockHarness(spec_set, key_file)
     yield harness
     harness.close()
+
+
+@pytest.fixture(scope="session")
+def real_slurm():
+    """compose/native/real_slurm.py, imported by path (it is not part of the mockrestd package)."""
+    spec = importlib.util.spec_from_file_location("real_slurm", ROOT / "compose" / "native" / "real_slurm.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -169,6 +169,8 @@ class Cluster:
         if job is not None and job.completing_until is not None and job.completing_until <= self._t + _EPS:
             job.completing_until = None
             job.last_update = self._t
+            if job.pending:       # a requeued job's last run is over: it holds nothing any more
+                job.last_alloc = {}
 
     def _on_purge(self, job_id):
         job = self.jobs.get(job_id)
@@ -1020,10 +1022,8 @@ class Cluster:
         slurmctld lets its nodes clean up. Hold / SpecialExit leave it held. The first failure raises."""
         self.sync()
         flags = {str(f).upper() for f in flags or ()}
-        if "SPECIALEXIT" in flags and "HOLD" not in flags:
-            raise SlurmError(9009, "SpecialExit requires Hold mode", "op_handler_job_requeue")
         if not job_ids:
-            raise SlurmError(2017, "Query missing JobIds", "op_handler_jobs_requeue")
+            raise SlurmError(2017, "Query missing JobIds", "op_handler_jobs_requeue", bare=True)
         plans = []
         for job_id in job_ids:       # check everything first: a failed request changes nothing
             try:
@@ -1047,16 +1047,24 @@ class Cluster:
                 code = 2024 if any(j.pending for j in targets) else 2021
                 raise SlurmError(code, f"Requeue JobID={job_id} failed", "op_handler_job_requeue")
             plans += runs
+        if "SPECIALEXIT" in flags and "HOLD" not in flags:      # checked after the jobs, as 26.05.5 does
+            raise SlurmError(9009, "SpecialExit requires Hold mode", "op_handler_job_requeue", bare=True)
         delay = float(self.runtime.get("requeue_delay", REQUEUE_DELAY))
+        completing = self._completing_time()
         for job in plans:
             was_running = job.running
-            if was_running:
-                self._release(job)
+            if was_running:       # its processes are killed first: COMPLETING, its nodes still shown
+                self._release(job, completing)
                 job.end_time = self._t        # the accounting record of this run ends now
                 job.kill_request_user = as_user
             self.accounting.record_requeue(job)
+            held = job.last_alloc if was_running else {}
             job.requeue(self._t, begin_delay=delay if was_running else 0.0, hold="HOLD" in flags,
                         special_exit="SPECIALEXIT" in flags)
+            if was_running and completing:
+                job.completing_until, job.last_alloc = self._t + completing, held
+                job.reason = job.reason if job.hold else "None"
+                self._push(job.completing_until, "uncomplete", job.job_id)
             self._touch(job)
             if job.begin_time:
                 self._push(job.begin_time, "sched")

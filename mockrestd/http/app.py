@@ -19,7 +19,7 @@ from .faults import Faults
 from .gate import Gate
 from .handlers import handler_for
 from .routes import RouteTable
-from ..errors import SlurmError
+from ..errors import SlurmError, error_text
 from ..render import Renderer, parse_body
 
 log = logging.getLogger("mockrestd.http")
@@ -81,8 +81,9 @@ class Site:
                                   errors=[respond.error_entry(code, "Unable to connect to database", op.name)])
         if kind == "dbd_down":
             return None
-        if op.name == "get_ping":
-            return respond.Answer(payload={"pings": self.cluster.ping_records(down=True)})
+        if op.name == "get_ping":      # v0.0.45 says why in `status` (renames.py); older schemas drop it
+            why = error_text(1007 if kind == "bad_token" else 1800)
+            return respond.Answer(payload={"pings": [dict(p, status=why) for p in self.cluster.ping_records(down=True)]})
         source = _BAD_TOKEN_SOURCE.get(op.name, op.name)
         if kind == "bad_token":
             errors = [] if op.name == "get_partitions" else [

@@ -7,15 +7,23 @@ from __future__ import annotations
 
 
 def _ping_v45(record: dict) -> dict:
-    """v0.0.45 replaced `pinged`/`mode` of a controller ping by one `status` word."""
+    """v0.0.45 replaced `pinged`/`mode` of a controller ping by `status`, the text of the ping's result
+    ("No error", "Protocol authentication error"): from the engine, or from `pinged` when it gives none."""
     if "status" not in record and "pinged" in record:
-        record = dict(record, status=record["pinged"])
+        record = dict(record, status="No error" if record["pinged"] == "UP" else record["pinged"])
+    return record
+
+
+def _dbd_ping_v45(record: dict) -> dict:
+    """v0.0.45's slurmdbd ping has a `status` text too: "No error" while it answers."""
+    if "status" not in record:
+        record = dict(record, status="No error" if record.get("responding", True) else "")
     return record
 
 
 # version -> schema name suffix -> adapter(record) -> record
 TABLE: dict[str, dict[str, object]] = {
-    "v0.0.45": {"controller_ping": _ping_v45},
+    "v0.0.45": {"controller_ping": _ping_v45, "slurmdbd_ping": _dbd_ping_v45},
 }
 
 

@@ -32,7 +32,13 @@ def test_requeue_running_job_waits_then_runs_again(mock45):
     assert _state(mock45, job_id)[0] == ["RUNNING"]
     r = mock45.get(f"{V}/job/{job_id}/requeue", user="root")
     assert r.status_code == 200 and r.json()["status"] == [] and r.json()["errors"] == []
-    assert _state(mock45, job_id) == (["PENDING"], "BeginTime", 1)
+    # first its processes are killed (COMPLETING, the nodes still shown), then it waits (BeginTime)
+    job = mock45.job(job_id, version="v0.0.45")[0]
+    assert (job["job_state"], job["state_reason"], job["restart_cnt"]) == (["PENDING", "COMPLETING"], "None", 1)
+    assert job["job_resources"] is not None
+    mock45.advance(2)
+    job = mock45.job(job_id, version="v0.0.45")[0]
+    assert (job["job_state"], job["state_reason"], job["job_resources"]) == (["PENDING"], "BeginTime", None)
     mock45.advance(60)
     assert _state(mock45, job_id)[0] == ["PENDING"]
     mock45.advance(70)
@@ -67,9 +73,11 @@ def test_requeue_errors_like_26_05(mock45):
     r = mock45.get(f"{V}/job/99999/requeue", user="root")
     assert r.status_code == 404 and r.json()["errors"][0]["error_number"] == 2017
     r = mock45.get(f"{V}/job/{pending}/requeue?SpecialExit", user="root")
-    assert r.status_code == 400 and r.json()["errors"][0]["error_number"] == 9009
+    assert r.status_code == 422 and r.json()["errors"][0]["error_number"] == 2024, "the job is checked first"
     running = mock45.submit(version="v0.0.45", user="root")
     mock45.advance(2)
+    r = mock45.get(f"{V}/job/{running}/requeue?SpecialExit", user="root")
+    assert r.status_code == 400 and r.json()["errors"][0]["error_number"] == 9009
     r = mock45.get(f"{V}/job/{running}/requeue", user="alice")
     assert r.status_code == 422 and r.json()["errors"][0]["error_number"] == 2002
     assert _state(mock45, running)[0] == ["RUNNING"], "a refused requeue changes nothing"
@@ -80,9 +88,11 @@ def test_batch_requeue(mock45):
     mock45.advance(2)
     r = mock45.post(f"{V}/jobs/requeue", json={"jobs": [str(a)], "flags": ["Hold"]}, user="root")
     assert r.status_code == 200, r.text
-    assert _state(mock45, a)[:2] == (["PENDING"], "JobHeldUser")
+    state, reason, _ = _state(mock45, a)
+    assert (state[0], reason) == ("PENDING", "JobHeldUser")
     r = mock45.post(f"{V}/jobs/requeue", json={}, user="root")
     assert r.status_code == 404 and r.json()["errors"][0]["description"] == "Query missing JobIds"
+    assert "status" not in r.json()
 
 
 def test_partitions_create_update_delete(mock45):
@@ -149,3 +159,11 @@ def test_26_05_answers_where_25_11_differs(mock45):
     assert [(e["error_number"], e["error"]) for e in r.json()["errors"]] == [(2127, "Environment is missing in job")]
     r = mock45.get("/slurmdb/v0.0.44/accounts/", headers={"X-SLURM-USER-TOKEN": "garbage"})
     assert r.status_code == 502 and set(r.json()) == {"meta", "errors", "warnings"}
+
+
+def test_v0045_ping_status_is_the_result_text(mock45):
+    """Real 26.05.5: `status` "No error" when up, the error's text with a bad token."""
+    assert mock45.get(f"{V}/ping/").json()["pings"][0]["status"] == "No error"
+    bad = mock45.get(f"{V}/ping/", headers={"X-SLURM-USER-TOKEN": "garbage"}).json()["pings"][0]
+    assert bad["status"] == "Protocol authentication error"
+    assert mock45.get("/slurmdb/v0.0.45/ping/").json()["pings"][0]["status"] == "No error"

@@ -1,0 +1,63 @@
+"""The contract suite against real slurmctld + slurmrestd, as CI runs it nightly: Slurm 26.05 (forky, with
+slurmdbd) at v0.0.44 and v0.0.45, and Slurm 24.11 (trixie) at v0.0.42. Each run includes the differential
+run against a mock imitating the same release; only the listed divergences are relaxed.
+
+Two passes per target, so jobs cannot get in each other's way on a one-node cluster: first the job
+scenarios, auth and the differential run, then schemathesis' generated phases (whose submitted jobs are
+cancelled at once on a real target). Reports go to reports/real-<target>-<pass>/."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.real.conftest import REPO
+
+PASSES = {
+    "scenarios": ["-k", "test_jobs or test_auth or test_differential"],
+    "generated": ["-n", "2", "-k", "test_operation or test_stateful"],
+}
+
+
+def _run_suite(env: dict, target: str, versions: str, which: str) -> tuple[int, str, dict, float]:
+    report = REPO / "reports" / f"real-{target}-{which}"
+    run_env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTRACT_", "SLURM"))}
+    run_env.update({"SLURMRESTD_URL": env["SLURMRESTD_URL"], "SLURM_JWT": env["SLURM_JWT"],
+                    "SLURM_JWT_KEY_FILE": env["SLURM_JWT_KEY_FILE"], "CONTRACT_VERSIONS": versions,
+                    "CONTRACT_REPORT_DIR": str(report)})
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "contract_tests", "-q", "-p", "no:cacheprovider",
+                           *PASSES[which]], cwd=REPO, env=run_env, capture_output=True, text=True,
+                          timeout=1500)
+    took = time.monotonic() - started
+    data = json.loads((report / "contract-report.json").read_text())
+    print(f"\ncontract suite, {target} {versions} {which}: {took:.0f} s, {data['summary']['tests']}")
+    return proc.returncode, proc.stdout + proc.stderr, data, took
+
+
+def _check(target: str, rc: int, out: str, data: dict) -> None:
+    failed = [t for t in data.get("tests", []) if t.get("outcome") == "failed"]
+    assert rc == 0 and not failed, (
+        f"contract suite against real {target} failed (rc {rc}); report in reports/real-{target}-*/\n"
+        + "\n".join(t.get("nodeid", "") for t in failed[:30]) + "\n" + out[-6000:])
+
+
+@pytest.mark.parametrize("which", list(PASSES))
+def test_suite_against_real_26_05(forky, which):
+    rc, out, data, _ = _run_suite(forky, "forky", "v0.0.44,v0.0.45", which)
+    _check("forky", rc, out, data)
+    assert data["target"]["release"].startswith("26.05."), data["target"]
+    ran = {oid for oid, o in data["operations"].items() if o.get("total_cases") or o.get("scenario_requests")}
+    assert any(oid.startswith("slurm_v0045_") for oid in ran) and any(oid.startswith("slurmdb_v0044_") for oid in ran)
+
+
+@pytest.mark.parametrize("which", list(PASSES))
+def test_suite_against_real_24_11(trixie, which):
+    rc, out, data, _ = _run_suite(trixie, "trixie", "v0.0.42", which)
+    _check("trixie", rc, out, data)
+    assert data["target"]["release"].startswith("24.11."), data["target"]
