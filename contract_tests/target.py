@@ -115,8 +115,22 @@ class Target:
                 self.proc.kill()
         self.proc = None
         if self.workdir:
+            self._keep_log()
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
+
+    def _keep_log(self) -> None:
+        """The mock's own log (tracebacks of anything it could not answer) goes beside the report."""
+        log = Path(self.workdir) / "mockrestd.log"
+        if not log.is_file() or not log.stat().st_size:
+            return
+        try:
+            from .report import report_dir
+            out = report_dir()
+            out.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(log, out / f"mockrestd-{Path(self.workdir).name}.log")
+        except OSError:
+            pass
 
 
 _TARGET: Target | None = None

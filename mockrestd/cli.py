@@ -10,7 +10,7 @@ import time
 
 def _hostport(value: str) -> tuple[str, int]:
     host, _, port = value.rpartition(":")
-    if not port.isdigit():
+    if not port.isdecimal():
         raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {value!r}")
     return (host or "127.0.0.1").strip("[]"), int(port)
 

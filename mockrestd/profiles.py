@@ -142,7 +142,7 @@ def profile_for(release: str | None) -> Profile:
 
 
 def _key(series: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in series.split(".") if x.isdigit())
+    return tuple(int(x) for x in series.split(".") if x.isdecimal())
 
 
 def _with_release(p: Profile, release: str) -> Profile:

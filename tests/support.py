@@ -15,6 +15,7 @@ V = "v0.0.44"
 
 class MockHarness:
     def __init__(self, spec_set, key_file, *, release="25.11.7", cluster=None, start=1_760_000_000):
+        self.key_file = key_file
         self.key = key_file.read_bytes()
         self.clock = ManualClock(start)
         cluster = cluster or Cluster.default(clock=self.clock)

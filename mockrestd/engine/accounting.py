@@ -271,7 +271,7 @@ class Accounting:
         if f.get("state") and job.state not in [s.upper() for s in _one_of(f["state"])]:
             return False
         if f.get("start_time") and str(f["start_time"][0] if isinstance(f["start_time"], list) else
-                                       f["start_time"]).isdigit():
+                                       f["start_time"]).isdecimal():
             start = int(f["start_time"][0] if isinstance(f["start_time"], list) else f["start_time"])
             if (job.end_time or self.clock.now()) < start:
                 return False
@@ -284,7 +284,7 @@ class Accounting:
 
     def job_record(self, job_id: str) -> list[dict]:
         base = str(job_id).split("_")[0].split("+")[0].split(".")[0]
-        if not base.isdigit():
+        if not base.isdecimal():
             raise SlurmError(9000, f"Unable to parse job id: {job_id}", "_parse_job_id")
         job = self.jobs.get(int(base))
         return self._runs(job) if job else []
@@ -428,7 +428,7 @@ class Accounting:
 
     def update_job(self, job_id: str, changes: dict, as_user: str) -> list:
         base = str(job_id).split("_")[0].split(".")[0]
-        job = self.jobs.get(int(base)) if base.isdigit() else None
+        job = self.jobs.get(int(base)) if base.isdecimal() else None
         if job is None:
             return []
         if job.user_name != as_user:

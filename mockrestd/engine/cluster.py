@@ -525,7 +525,7 @@ class Cluster:
 
     def _dependency_targets(self, dep_id: str) -> list[Job]:
         base, _, task = dep_id.partition("_")
-        if not base.isdigit():
+        if not base.isdecimal():
             return []
         base_id = int(base)
         jobs = [j for j in self.jobs.values() if j.array_job_id == base_id and j.array_task_id is not None
@@ -1425,12 +1425,12 @@ def parse_array(spec: str) -> tuple[list[int], int]:
             continue
         rng, _, step = part.partition(":")
         lo, _, hi = rng.partition("-")
-        if not lo.isdigit() or (hi and not hi.isdigit()) or (step and not step.isdigit()) or step == "0" \
+        if not lo.isdecimal() or (hi and not hi.isdecimal()) or (step and not step.isdecimal()) or step == "0" \
                 or (hi and int(hi) < int(lo)):
             raise SlurmError(2081, f"Invalid job array specification: {spec}", "_job_post")
         lo_i, hi_i = int(lo), int(hi) if hi else int(lo)
         tasks += list(range(lo_i, hi_i + 1, int(step) if step else 1))
-    if not tasks or (limit and not limit.isdigit()):
+    if not tasks or (limit and not limit.isdecimal()):
         raise SlurmError(2081, f"Invalid job array specification: {spec}", "_job_post")
     return sorted(set(tasks)), int(limit) if limit else 0
 
@@ -1460,7 +1460,7 @@ def _status(job_id, code: int, message: str, text: str | None = None, known: boo
     only for a job it knows (26.05.5: unknown -> job_id unset, step_id "99999")."""
     head = str(job_id).split("_")[0].split("+")[0]
     return {"error": {"string": text or error_text(code), "code": code, "message": message},
-            "step_id": str(job_id), "job_id": int(head) if head.isdigit() and known else None,
+            "step_id": str(job_id), "job_id": int(head) if head.isdecimal() and known else None,
             "federation": {"sibling": ""}}
 
 
@@ -1497,8 +1497,8 @@ def _node_range(d: dict) -> tuple[int, int]:
     text = d.get("nodes")
     if isinstance(text, str) and text.strip():
         lo, _, hi = text.strip().partition("-")
-        if lo.isdigit():
-            return max(1, int(lo)), int(hi) if hi.isdigit() else (0 if hi else int(lo))
+        if lo.isdecimal():
+            return max(1, int(lo)), int(hi) if hi.isdecimal() else (0 if hi else int(lo))
     if _is_num(text):
         return max(1, int(text)), int(text)
     return max(1, _int(d.get("minimum_nodes"), 1)), _int(d.get("maximum_nodes"), 0)

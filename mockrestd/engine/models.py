@@ -29,9 +29,9 @@ def parse_gres(spec) -> list[list]:
         if not item:
             continue
         parts = item.split(":")
-        count = int(parts[-1]) if len(parts) > 1 and parts[-1].isdigit() else 1
+        count = int(parts[-1]) if len(parts) > 1 and parts[-1].isdecimal() else 1
         name = parts[0]
-        gtype = parts[1] if len(parts) == 3 or (len(parts) == 2 and not parts[1].isdigit()) else ""
+        gtype = parts[1] if len(parts) == 3 or (len(parts) == 2 and not parts[1].isdecimal()) else ""
         start = sum(1 for s in slots if s[0] == name)
         slots += [[name, gtype, start + i] for i in range(count)]
     return slots
@@ -46,8 +46,8 @@ def parse_tres_request(text) -> dict:
             continue
         item = item.replace("=", ":")
         parts = item.split(":")
-        count = int(parts[-1]) if parts[-1].isdigit() else 1
-        gtype = parts[1] if len(parts) >= 3 or (len(parts) == 2 and not parts[1].isdigit()) else ""
+        count = int(parts[-1]) if parts[-1].isdecimal() else 1
+        gtype = parts[1] if len(parts) >= 3 or (len(parts) == 2 and not parts[1].isdecimal()) else ""
         out[parts[0]] = (gtype, count)
     return out
 
@@ -396,5 +396,5 @@ def licenses_of(value) -> list[tuple[str, int]]:
         if not item:
             continue
         name, _, count = item.replace("=", ":").partition(":")
-        out.append((name, int(count) if count.isdigit() else 1))
+        out.append((name, int(count) if count.isdecimal() else 1))
     return out

@@ -25,7 +25,7 @@ def signal_number(value) -> int | None:
     if isinstance(value, int):
         return value if value in SIGNAL_NAMES else None
     text = str(value).strip().upper()
-    if text.isdigit():
+    if text.isdecimal():
         n = int(text)
         return n if n in SIGNAL_NAMES else None
     text = text[3:] if text.startswith("SIG") else text
@@ -85,7 +85,7 @@ def plan_for(script: str | None, defaults: dict) -> Plan:
                     for item in val.split(","):
                         name, _, code = item.partition(":")
                         if name:
-                            traps[_sig(name)] = int(code) if code.isdigit() else 1
+                            traps[_sig(name)] = int(code) if code.isdecimal() else 1
             continue
         if line.startswith("#") or not line:
             continue
@@ -126,4 +126,4 @@ def plan_for(script: str | None, defaults: dict) -> Plan:
 
 def _sig(name: str) -> str:
     name = name.strip().upper().removeprefix("SIG")
-    return SIGNAL_NAMES.get(int(name), name) if name.isdigit() else name
+    return SIGNAL_NAMES.get(int(name), name) if name.isdecimal() else name

@@ -139,6 +139,11 @@ def _endpoint(site, vs, op):
             answer = (await handler(ctx)) if is_async else handler(ctx)
         except SlurmError as err:
             answer = respond.from_error(err, site.profile)
+        except Exception as exc:  # noqa: BLE001 - a mock bug: logged, answered in Slurm's envelope
+            log.exception("%s failed on %s", op.operation_id, request.url.path)
+            answer = respond.Answer(status=500, errors=[respond.error_entry(
+                -1, f"mockrestd could not answer this request ({type(exc).__name__}); see the server log",
+                op.operation_id)], bare=True)
         if ctx.errors:
             answer.errors = ctx.errors + answer.errors
             answer.status = site.profile.status_for(ctx.errors[0]["error_number"])

@@ -21,7 +21,7 @@ class Route:
 @dataclass(frozen=True)
 class Match:
     route: Route
-    path: str                # the path rewritten to the template's spelling (trailing slash as in the spec)
+    path: str                # the template's spelling (trailing slash as in the spec), parameters as "_"
     params: dict
     version_spec: object | None
     operation: object | None  # None: path known, method not
@@ -44,17 +44,19 @@ class RouteTable:
         pattern = ""
         for part in re.split(r"({[^}/]+})", template.rstrip("/")):
             pattern += "([^/]+)" if part.startswith("{") else re.escape(part)
-        return Route(template, re.compile("^" + pattern + "/?$"), params, operations)
+        return Route(template, re.compile(pattern + "/?"), params, operations)
 
     def match(self, path: str, method: str) -> Match | None:
         for route in self.routes:
-            m = route.regex.match(path)
+            m = route.regex.fullmatch(path)
             if not m:
                 continue
             params = dict(zip(route.params, m.groups()))
+            # connexion only needs to find the operation; the values themselves (which may hold a newline
+            # or anything else a client sends) travel in `params`, so its router sees a plain stand-in
             spelled = route.template
-            for name, value in params.items():
-                spelled = spelled.replace("{" + name + "}", value)
+            for name in params:
+                spelled = spelled.replace("{" + name + "}", "_")
             vs, op = route.operations.get(method.lower(), (None, None))
             return Match(route, spelled, params, vs, op)
         return None

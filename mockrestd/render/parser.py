@@ -92,7 +92,13 @@ class _Parser:
                     value = [v for v in value.split(",") if v]
                 else:
                     value = [value]
-            return [self.parse(items, v, f"{path}[{i}]") for i, v in enumerate(value)]
+            out = [self.parse(items, v, f"{path}[{i}]") for i, v in enumerate(value)]
+            target, _ = self.deref(items)
+            if (target.get("type") == "object" or "properties" in target) and not is_noval(target):
+                for i, v in enumerate(value):       # a null where a list holds objects names nothing
+                    if v is None:
+                        self.error("Expected dictionary but got null", f"{path}[{i}]", 9209)
+            return out
         if value is None:
             return None
         if kind == "integer":

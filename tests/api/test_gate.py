@@ -113,3 +113,27 @@ def test_malformed_query_is_500_text_like_slurmrestd(mock, query, accepted):
         assert (r.status_code, r.headers["content-type"].split(";")[0], r.text) == \
             (500, "text/plain", "Unspecified error")
     assert mock.request("GET", f"{V}/partitions/?=", headers={}).status_code == 401, "auth is checked first"
+
+
+def test_path_values_with_control_characters_reach_the_operation(mock):
+    """A node or job id holding a newline is just a name nobody has (connexion's router refused them
+    with its own problem+json 404 before)."""
+    r = mock.get(f"{V}/node/a%0Ab")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    assert r.json()["errors"][0]["description"] == "Failure to query node a\nb"
+    r = mock.get(f"{V}/partition/sleep%201%0Aexit%203")
+    assert r.headers["content-type"] == "application/json" and r.json()["errors"][0]["error_number"] == 9000
+
+
+def test_a_mock_bug_still_answers_in_slurms_envelope(mock, monkeypatch):
+    from mockrestd.http.handlers import HANDLERS
+
+    def broken(ctx):
+        raise KeyError("oops")
+    monkeypatch.setitem(HANDLERS, ("slurm", "get_licenses"), broken)
+    from tests.support import MockHarness
+    fresh = MockHarness(mock.site.specs, mock.key_file)
+    r = fresh.get(f"{V}/licenses/")
+    fresh.close()
+    assert r.status_code == 500 and r.headers["content-type"] == "application/json"
+    assert r.json()["errors"][0]["error_number"] == -1 and "KeyError" in r.json()["errors"][0]["description"]

@@ -267,3 +267,10 @@ def test_hetjob_components_need_their_own_cwd(mock):
     r = mock.post(f"{V}/job/submit", json={"jobs": [first, {"environment": ["A=1"]}]})
     err = r.json()["errors"][0]
     assert (r.status_code, err["error_number"], err["source"]) == (500, 2063, "slurm_submit_batch_het_job()")
+
+
+def test_job_ids_with_unicode_digits_do_not_break_anything(mock):
+    """'²' is a digit to str.isdigit() but not a number: found by the contract suite's fuzzing."""
+    for method in ("GET", "DELETE"):
+        r = mock.request(method, f"{V}/job/1%C2%B2")
+        assert r.status_code == 422 and r.json()["errors"][0]["error_number"] == 9000

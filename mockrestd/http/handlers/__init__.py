@@ -91,7 +91,7 @@ def job_id_param(ctx, name: str = "job_id") -> str:
     both before the controller is asked (no payload in the answer)."""
     text = str(ctx.path_params[name])
     head = text.split("_")[0].split(".")[0]
-    if not head.isdigit() or int(head) == 0:
+    if not head.isdecimal() or int(head) == 0:
         raise SlurmError(9000, "Rejecting request. Failure parsing parameters", "op_handler_job", bare=True)
     if int(head) >= MAX_JOB_ID:
         raise SlurmError(2017, f"Invalid JobID={int(head)} rejected", "op_handler_job", bare=True)
@@ -122,10 +122,15 @@ def query_list(ctx, name: str) -> list[str]:
     return [v for item in raw if item for v in item.split(",") if v]
 
 
-def parse(ctx, *, path: str = "#", default=None):
+def parse(ctx, *, path: str = "#", default=None, strict: bool = True):
     """The request body through the schema-driven parser: (value, warnings, errors) with v0.0.44 names.
-    `default`: what an empty body counts as (`{}` where slurmrestd then reports the missing fields)."""
+    `default`: what an empty body counts as (`{}` where slurmrestd then reports the missing fields).
+    Strict (the usual case): a body that did not parse is refused with its errors, nothing is done;
+    handlers that answer parse errors their own way (job submit: warnings) pass strict=False."""
     ref = (ctx.operation.op.get("requestBody", {}).get("content", {}).get("application/json", {})
            .get("schema", {}))
     body = default if ctx.body is None else ctx.body
-    return ctx.site.parse_body(ctx.version, ref, body, path=path)
+    result = ctx.site.parse_body(ctx.version, ref, body, path=path)
+    if strict and result.errors:
+        raise SlurmError.many(result.errors, warnings=result.warnings)
+    return result

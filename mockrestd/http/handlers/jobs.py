@@ -17,7 +17,7 @@ def _descs(ctx, source: str):
     """job_submit_req / job_alloc_req → (desc or [descs], warnings, parse errors)."""
     if isinstance(ctx.body, list):
         raise SlurmError(9209, "Unexpected list instead of dictionary", source)
-    result = parse(ctx)
+    result = parse(ctx, strict=False)
     value = result.value or {}
     if "jobs" in value and value["jobs"]:
         descs = list(value["jobs"])
@@ -96,7 +96,9 @@ def _job_list(ctx, refs, stamp: int | None = None):
 @handles("slurm", "post_job")
 def update_job(ctx):
     job_id = job_id_param(ctx)
-    result = parse(ctx)
+    result = parse(ctx, strict=False)
+    if result.errors:           # like a submit: a value of the wrong kind is reported, nothing changes
+        return Answer(payload={"results": None}, warnings=result.warnings + result.errors)
     try:
         warnings = ctx.cluster.update_job(job_id, result.value or {}, as_user=ctx.user)
     except SlurmError as err:        # divergence update-results-null: `results` is there, null, also then
@@ -121,8 +123,6 @@ def delete_job(ctx):
 @handles("slurm", "delete_jobs")
 def delete_jobs(ctx):
     result = parse(ctx)
-    if result.errors:
-        return Answer(status=ctx.profile.status_for(9000), errors=result.errors, warnings=result.warnings)
     status = ctx.cluster.kill_jobs(result.value or {}, as_user=ctx.user)
     return Answer(payload={"status": status}, warnings=result.warnings)
 

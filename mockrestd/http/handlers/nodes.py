@@ -75,7 +75,7 @@ def get_partition(ctx):
 
 @handles("slurm", "post_partitions")
 def post_partitions(ctx):
-    result = parse(ctx, default={})
+    result = parse(ctx, default={}, strict=False)
     if result.errors:
         rejected = error_entry(9000, "Rejecting request. Failure parsing query", "_partitions_mod")
         return Answer(status=ctx.profile.status_for(9200), errors=result.errors + [rejected],

@@ -86,8 +86,6 @@ def _read(name, key, call, thing, source):
 def _create(name, key, call):
     def handler(ctx):
         result = parse(ctx)
-        if result.errors:
-            return Answer(status=ctx.profile.status_for(9200), errors=result.errors, warnings=result.warnings)
         call(ctx.cluster.accounting, list((result.value or {}).get(key) or []), ctx.user)
         return Answer(warnings=result.warnings)
     handler.__name__ = name
@@ -115,8 +113,6 @@ for _name, (_key, _call) in DELETES.items():
 @handles("slurmdb", "post_accounts_association")
 def accounts_association(ctx):
     result = parse(ctx)
-    if result.errors:
-        return Answer(status=ctx.profile.status_for(9200), errors=result.errors, warnings=result.warnings)
     added = ctx.cluster.accounting.add_accounts_association(result.value or {}, as_user=ctx.user)
     if not added:
         return Answer(status=304, empty=True)
@@ -126,8 +122,6 @@ def accounts_association(ctx):
 @handles("slurmdb", "post_users_association")
 def users_association(ctx):
     result = parse(ctx)
-    if result.errors:
-        return Answer(status=ctx.profile.status_for(9200), errors=result.errors, warnings=result.warnings)
     added = ctx.cluster.accounting.add_users_association(result.value or {}, as_user=ctx.user)
     if not added:
         return Answer(status=304, empty=True)

@@ -9,7 +9,7 @@ from ...errors import SlurmError
 
 
 def _parsed(ctx):
-    result = parse(ctx, default={})
+    result = parse(ctx, default={}, strict=False)
     if result.errors:
         rejected = error_entry(9000, "Rejecting request. Failure parsing request", "_convert_hostnames_hostlist")
         raise SlurmError.many(result.errors + [rejected], warnings=result.warnings)
