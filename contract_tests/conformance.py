@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from functools import lru_cache
 
 import schemathesis
@@ -102,6 +103,7 @@ def install_hooks(schema, kind: str, table: Table, release: str) -> None:
 
     @schema.hook
     def after_call(context, case, response):
+        _trace(case, response)
         if op_name(operation_id(case)) != "post_job_submit" or response.status_code != 200:
             return
         try:
@@ -113,6 +115,41 @@ def install_hooks(schema, kind: str, table: Table, release: str) -> None:
             SUBMITTED.add((version, job_id))
         if not get_target().is_mock:
             _cancel_now(version, job_id)
+
+
+_TRACE_LOCK = threading.Lock()
+
+
+@schemathesis.hook
+def before_call(context, case, **kwargs):   # a global hook: schemathesis has no per-schema one
+    _withhold_crashers(case)
+    _trace(case, None)
+
+
+def _withhold_crashers(case) -> None:
+    """On a real daemon, a generated request listed as killing it is sent without the listed query
+    parameters (divergences.toml [[crash]]); the mock gets every request as generated."""
+    target = get_target()
+    if target.is_mock or not isinstance(case.query, dict):
+        return
+    oid = operation_id(case)
+    hit = divergence_table().crash(oid, case.query, target.release())
+    if hit is None:
+        return
+    case.query = {k: v for k, v in case.query.items() if k not in hit.drop}
+    recorder.add({"type": "withheld", "operation": oid, "crash": hit.id, "phase": phase_of(case)})
+
+
+def _trace(case, response) -> None:
+    """CONTRACT_TRACE=FILE: every generated request (as curl) and its status, in the order sent, so a
+    request that makes a daemon crash can be found and replayed."""
+    path = os.environ.get("CONTRACT_TRACE")
+    if not path:
+        return
+    status = "sent" if response is None else getattr(response, "status_code", "-")
+    line = f"{time.strftime('%H:%M:%S')} {os.getpid()} {status} {curl_of(case)}\n"
+    with _TRACE_LOCK, open(path, "a", encoding="utf-8") as f:
+        f.write(line)
 
 
 def _cancel_now(version: str, job_id: int) -> None:

@@ -47,10 +47,31 @@ class Divergence:
         return self._rx is None or bool(self._rx.search(subject))
 
 
+@dataclass(frozen=True)
+class Crash:
+    """A request that makes a real daemon die: the suite does not send it as generated, it sends it
+    without the `drop` query parameters (and counts that in the report)."""
+    id: str
+    operations: tuple[str, ...]
+    query_all: tuple[str, ...]          # each entry "a|b": one of these query parameters is present
+    drop: tuple[str, ...]               # what to leave out so the request is safe
+    evidence: str
+    summary: str = ""
+    releases: tuple[str, ...] = ()
+
+    def applies(self, operation_id: str, query: dict | None, release: str | None) -> bool:
+        if not query or not any(fnmatch.fnmatchcase(operation_id, g) for g in self.operations):
+            return False
+        if self.releases and not any(fnmatch.fnmatchcase(release or "", g) for g in self.releases):
+            return False
+        return all(any(name in query for name in alt.split("|")) for alt in self.query_all)
+
+
 class Table:
-    def __init__(self, entries: list[Divergence], source: str = ""):
+    def __init__(self, entries: list[Divergence], source: str = "", crashes: list[Crash] | None = None):
         self.entries = entries
         self.source = source
+        self.crashes = list(crashes or [])
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Table":
@@ -71,7 +92,18 @@ class Table:
                 summary=raw.get("summary", ""), match=raw.get("match"), status=tuple(raw.get("status", ())),
                 releases=tuple(raw.get("releases", ())),
                 _rx=re.compile(raw["match"], re.S) if raw.get("match") else None))
-        return cls(entries, str(path))
+        crashes = []
+        for raw in data.get("crash", []):
+            for key in ("id", "operations", "query_all", "drop", "evidence"):
+                if not raw.get(key):
+                    raise ValueError(f"{path}: crash {raw.get('id', '?')!r} lacks {key!r}")
+            crashes.append(Crash(id=raw["id"], operations=tuple(raw["operations"]), query_all=tuple(raw["query_all"]),
+                                 drop=tuple(raw["drop"]), evidence=raw["evidence"], summary=raw.get("summary", ""),
+                                 releases=tuple(raw.get("releases", ()))))
+        return cls(entries, str(path), crashes)
+
+    def crash(self, operation_id: str, query: dict | None, release: str | None) -> Crash | None:
+        return next((c for c in self.crashes if c.applies(operation_id, query, release)), None)
 
     def find(self, checks, operation_id: str, status: int | None, subject: str,
              release: str | None = None) -> Divergence | None:

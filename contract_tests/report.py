@@ -108,7 +108,8 @@ def build(events: list[dict], tests: list[dict], duration: float, exitstatus: in
         if oid not in ops:
             ops[oid] = {"method": None, "path": None, "excluded": None, "cases": Counter(), "statuses": Counter(),
                         "checks": defaultdict(Counter), "failures": [], "relaxed": Counter(),
-                        "scenario_requests": 0, "scenario_tests": set(), "unsent": Counter()}
+                        "scenario_requests": 0, "scenario_tests": set(), "unsent": Counter(),
+                        "withheld": Counter()}
         return ops[oid]
 
     if inventory:
@@ -136,6 +137,8 @@ def build(events: list[dict], tests: list[dict], duration: float, exitstatus: in
             e["checks"][ev["check"]]["relaxed"] += 1
         elif ev["type"] == "unsent":
             entry(oid)["unsent"][ev["phase"]] += 1
+        elif ev["type"] == "withheld":
+            entry(oid)["withheld"][ev["crash"]] += 1
         elif ev["type"] == "request" and oid:
             e = entry(oid)
             e["scenario_requests"] += 1
@@ -149,7 +152,7 @@ def build(events: list[dict], tests: list[dict], duration: float, exitstatus: in
             "cases": dict(e["cases"]), "total_cases": sum(e["cases"].values()), "not_sent": dict(e["unsent"]),
             "statuses": dict(e["statuses"]),
             "checks": {k: dict(v) for k, v in sorted(e["checks"].items())},
-            "failures": e["failures"], "relaxed": dict(e["relaxed"]),
+            "failures": e["failures"], "relaxed": dict(e["relaxed"]), "withheld": dict(e["withheld"]),
             "scenario_requests": e["scenario_requests"], "scenario_tests": sorted(e["scenario_tests"]),
         }
     outcome = Counter(t["outcome"] for t in tests if t["when"] == "call" or t["outcome"] != "passed")
@@ -207,6 +210,8 @@ def render_text(data: dict) -> str:
                 f"{name} " + "/".join(f"{k} {v}" for k, v in sorted(c.items())) for name, c in o["checks"].items()))
         for div, n in sorted(o["relaxed"].items()):
             lines.append(f"    relaxed ({div}): {n}")
+        for crash, n in sorted(o.get("withheld", {}).items()):
+            lines.append(f"    sent without the parameters that crash the daemon ({crash}): {n}")
         for f in o["failures"]:
             lines.append(f"    FAILED {f['check']} [{f['kind']}/{f['phase']}, status {f['status']}]: {f['title']}")
             lines.append(f"        {f['subject'][:300]}")

@@ -76,12 +76,17 @@ def test_expired_token(call, target, v, release):
 
 
 def test_ping_with_bad_token_reports_down(call, v, release):
-    """/ping answers 200 with pinged DOWN (the controller refused the token), not an auth error."""
+    """/ping answers 200 with the controller DOWN (it refused the token), not an auth error: `pinged` DOWN,
+    or from v0.0.45 on `status` with the refusal's text."""
     r = call("GET", f"/slurm/{v}/ping/", {"X-SLURM-USER-TOKEN": "not-a-jwt"})
     assert r.status_code == expect(release, "bad_token_ping"), r.text[:300]
     if r.status_code == 200:
         ping = r.json()["pings"][0]
-        assert ping["pinged"] == "DOWN" and ping["responding"] is False, ping
+        assert ping["responding"] is False, ping
+        if "pinged" in ping:
+            assert ping["pinged"] == "DOWN", ping
+        else:
+            assert ping["status"] == "Protocol authentication error", ping
 
 
 def test_slurmdb_bad_token(call, v, release):
