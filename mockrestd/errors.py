@@ -511,9 +511,13 @@ def error_text(code: int) -> str:
 class SlurmError(Exception):
     """A failure the real daemon reports as an `errors[]` entry (`{description, error_number, error, source}`)."""
 
-    def __init__(self, code: int, description: str = "", source: str = "", *, warnings=None, bare: bool = False):
+    def __init__(self, code: int, description: str = "", source: str = "", *, warnings=None, bare: bool = False,
+                 rc: int | None = None):
         super().__init__(f"{code} {error_text(code)}: {description}")
         self.code = code
+        # the return code the handler answers with, which decides the status; usually the first entry's,
+        # but some operations list the parser's errors and then answer with their own (9000 -> 422)
+        self.rc = code if rc is None else rc
         self.description = description
         self.source = source
         self.warnings = list(warnings or [])
@@ -530,11 +534,11 @@ class SlurmError(Exception):
         return [self.entry(code), *getattr(self, "extra", [])]
 
     @classmethod
-    def many(cls, entries: list[dict], warnings=None, bare: bool = True) -> "SlurmError":
-        """One failure reported as several entries; the first one decides the HTTP status."""
+    def many(cls, entries: list[dict], warnings=None, bare: bool = True, rc: int | None = None) -> "SlurmError":
+        """One failure reported as several entries; the first one decides the HTTP status unless `rc` does."""
         first = entries[0]
         err = cls(first["error_number"], first.get("description", ""), first.get("source", ""), warnings=warnings,
-                  bare=bare)
+                  bare=bare, rc=rc)
         err.extra = list(entries[1:])
         return err
 

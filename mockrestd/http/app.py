@@ -139,6 +139,8 @@ def _endpoint(site, vs, op):
             answer = (await handler(ctx)) if is_async else handler(ctx)
         except SlurmError as err:
             answer = respond.from_error(err, site.profile)
+        except respond.Halt as halt:
+            answer = halt.answer
         except Exception as exc:  # noqa: BLE001 - a mock bug: logged, answered in Slurm's envelope
             log.exception("%s failed on %s", op.operation_id, request.url.path)
             answer = respond.Answer(status=500, errors=[respond.error_entry(

@@ -65,6 +65,15 @@ class Ctx:
         return self.version_spec.version
 
 
+class Halt(Exception):
+    """An answer decided before the operation ran: a body with a value of the wrong type is answered with
+    slurmrestd's warnings and 200, and nothing is done."""
+
+    def __init__(self, answer: Answer):
+        super().__init__("answered before the operation ran")
+        self.answer = answer
+
+
 def meta(site, version_spec, operation, user: str, client: str) -> dict:
     family = operation.family if operation else "slurm"
     ptype, pname = _PLUGIN.get(family, _PLUGIN["slurm"])
@@ -89,7 +98,8 @@ def from_error(err: SlurmError, profile, payload: dict | None = None, *, bare: b
     reports some controller failures under another number), payload kept unless the request never got
     to the operation (`err.bare`) or the operation only reports results on success (`bare=True`)."""
     code = profile.error_aliases.get(err.code, err.code)
-    return Answer(payload=payload or {}, status=profile.status_for(code), errors=err.entries(code),
+    rc = profile.error_aliases.get(err.rc, err.rc)
+    return Answer(payload=payload or {}, status=profile.status_for(rc), errors=err.entries(code),
                   warnings=list(err.warnings), bare=err.bare if bare is None else bare)
 
 

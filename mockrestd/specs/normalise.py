@@ -93,9 +93,10 @@ def drop_slash_required(d: dict) -> None:
 @_per_node("format")
 def widen_integers(d: dict) -> None:
     """Defect 4: uint32/uint64 fields are declared `format: int32/int64`; real values exceed int32 (end_time,
-    memory, NO_VAL 4294967294). Drop the format so any integer validates; `type: integer` stays."""
+    memory, NO_VAL 4294967294). Drop the format so any integer validates; `type: integer` stays. The declared
+    format is kept as `x-slurm-format`: slurmrestd names it in its type-mismatch warnings."""
     if d.get("type") == "integer" and d.get("format") in ("int32", "int64"):
-        del d["format"]
+        d["x-slurm-format"] = d.pop("format")
 
 
 def nullable_null_answers(doc: dict) -> None:

@@ -6,6 +6,8 @@ Handlers are registered by (family, name), where name is the operationId without
 from __future__ import annotations
 
 from ...errors import SlurmError
+from ...render.parser import parse_timestamp
+from ..respond import Answer, Halt, error_entry
 
 HANDLERS: dict[tuple[str, str], object] = {}
 
@@ -106,14 +108,24 @@ def _enum_of(op, name):
     return set()
 
 
-def query_time(ctx, name: str = "update_time"):
+def query_time(ctx, source: str, name: str = "update_time", *, rc: int | None = None):
+    """A time query parameter; one that does not parse refuses the request before the operation, with
+    9202 and then `Rejecting request. Failure parsing query` from `source` (the handler's name). The status
+    is 500 (the parser's 9202) except where the handler answers with its own code (`rc`, the job list: 422)."""
     value = ctx.query.get(name)
-    if value in (None, ""):
+    if value is None:
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise SlurmError(9000, f"Unable to parse {name}=\"{value}\" as time", "_parse_query") from None
+    stamp = parse_timestamp(value) if value else None
+    if stamp is None:
+        bad = f"Parsing of {value} for timestamp failed" if value else "Invalid or unset timestamp value"
+        dot = "." if source in _DOTTED_QUERY_REJECTS else ""
+        raise SlurmError.many([error_entry(9202, bad, f"#/{name}/"),
+                               error_entry(9000, f"Rejecting request. Failure parsing query{dot}", source)], rc=rc)
+    return stamp
+
+
+# the handlers whose "Rejecting request. Failure parsing query." ends with a full stop (26.05.5, 24.11.5)
+_DOTTED_QUERY_REJECTS = {"op_handler_jobs", "_handle_job_get", "_dump_nodes"}
 
 
 def query_list(ctx, name: str) -> list[str]:
@@ -122,15 +134,26 @@ def query_list(ctx, name: str) -> list[str]:
     return [v for item in raw if item for v in item.split(",") if v]
 
 
-def parse(ctx, *, path: str = "#", default=None, strict: bool = True):
+def parse(ctx, *, path: str = "#", default=None, strict: bool = True, rejected: tuple | None = None,
+          rc: int | None = None):
     """The request body through the schema-driven parser: (value, warnings, errors) with v0.0.44 names.
     `default`: what an empty body counts as (`{}` where slurmrestd then reports the missing fields).
-    Strict (the usual case): a body that did not parse is refused with its errors, nothing is done;
-    handlers that answer parse errors their own way (job submit: warnings) pass strict=False."""
+
+    Strict (the usual case), a body that did not parse is refused and nothing is done:
+    - with its errors (status from the first, or from `rc` where the handler answers with its own code),
+      then, where the operation adds one, a 9000 entry `rejected` = (description, source);
+    - a body whose only fault is a value of the wrong type (a warning) answers 200 with the warnings, or,
+      where the operation adds a `rejected` entry, that entry alone (422).
+    Handlers that answer parse failures their own way (job submit) pass strict=False."""
     ref = (ctx.operation.op.get("requestBody", {}).get("content", {}).get("application/json", {})
            .get("schema", {}))
     body = default if ctx.body is None else ctx.body
     result = ctx.site.parse_body(ctx.version, ref, body, path=path)
-    if strict and result.errors:
-        raise SlurmError.many(result.errors, warnings=result.warnings)
-    return result
+    if not strict or result.ok:
+        return result
+    entries = list(result.errors)
+    if rejected and not (entries and all(e["error_number"] == 9207 for e in entries)):
+        entries.append(error_entry(9000, *rejected))
+    if not entries:
+        raise Halt(Answer(warnings=result.warnings))
+    raise SlurmError.many(entries, warnings=result.warnings, rc=rc)

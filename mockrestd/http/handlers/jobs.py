@@ -14,7 +14,7 @@ _SCRIPT_REQUIRED = 'Populated "script" field is required for job submission'
 
 
 def _descs(ctx, source: str):
-    """job_submit_req / job_alloc_req → (desc or [descs], warnings, parse errors)."""
+    """job_submit_req / job_alloc_req → (desc or [descs], warnings, parse errors, parse failed)."""
     if isinstance(ctx.body, list):
         raise SlurmError(9209, "Unexpected list instead of dictionary", source)
     result = parse(ctx, strict=False)
@@ -27,16 +27,18 @@ def _descs(ctx, source: str):
         descs = {}
     if value.get("script") and isinstance(descs, dict):   # v0.0.41-style top-level script
         descs = dict(descs, script=descs.get("script") or value["script"])
-    return descs, result.warnings, result.errors
+    return descs, result.warnings, result.errors, result.failed
 
 
 @handles("slurm", "post_job_submit")
 def submit(ctx):
     """Only a submitted job gets job_id/step_id: any failure (even a value of the wrong type, which is just
     a warning) answers meta, errors and warnings alone, as slurmrestd dumps the result only on success."""
-    descs, warnings, errors = _descs(ctx, "_job_post")
+    descs, warnings, errors, failed = _descs(ctx, "_job_post")
     if errors:
-        return Answer(warnings=warnings + errors, bare=True)
+        raise SlurmError.many(errors, warnings=warnings)
+    if failed:          # a value of the wrong type: warned, nothing submitted, 200
+        return Answer(warnings=warnings, bare=True)
     first = descs[0] if isinstance(descs, list) else descs
     try:
         if not first or not first.get("script"):
@@ -53,9 +55,11 @@ def submit(ctx):
 
 @handles("slurm", "post_job_allocate")
 async def allocate(ctx):
-    descs, warnings, errors = _descs(ctx, "_job_post_allocate")
+    descs, warnings, errors, failed = _descs(ctx, "_job_post_allocate")
     if errors:
-        return Answer(warnings=warnings + errors)
+        raise SlurmError.many(errors, warnings=warnings)
+    if failed:
+        return Answer(warnings=warnings, bare=True)
     ctx.cluster.ensure_user(ctx.user)
     res = ctx.cluster.allocate(descs, as_user=ctx.user)
     # slurmrestd blocks until the allocation is granted; the mock waits while its clock runs (a frozen
@@ -72,13 +76,14 @@ async def allocate(ctx):
 @handles("slurm", "get_jobs")
 def get_jobs(ctx):
     query_flags(ctx)
-    refs = ctx.cluster.job_records(update_time=query_time(ctx), lazy=True)
+    refs = ctx.cluster.job_records(update_time=query_time(ctx, "op_handler_jobs", rc=9000), lazy=True)
     return Answer(payload=_job_list(ctx, refs))
 
 
 @handles("slurm", "get_job")
 def get_job(ctx):
     job_id = job_id_param(ctx)
+    query_time(ctx, "_handle_job_get")
     query_flags(ctx)
     try:
         refs, warnings = ctx.cluster.job_lookup(job_id, lazy=True)
@@ -96,12 +101,14 @@ def _job_list(ctx, refs, stamp: int | None = None):
 @handles("slurm", "post_job")
 def update_job(ctx):
     job_id = job_id_param(ctx)
-    result = parse(ctx, strict=False)
-    if result.errors:           # like a submit: a value of the wrong kind is reported, nothing changes
-        return Answer(payload={"results": None}, warnings=result.warnings + result.errors)
+    try:
+        result = parse(ctx, rejected=("Rejecting request. Failure parsing job update request.", "_job_post_update"))
+    except SlurmError as err:         # refused before the update, and `results` is still there
+        return from_error(err, ctx.profile, payload={"results": None}, bare=False)
     try:
         warnings = ctx.cluster.update_job(job_id, result.value or {}, as_user=ctx.user)
     except SlurmError as err:        # divergence update-results-null: `results` is there, null, also then
+        err.warnings = result.warnings + err.warnings
         return from_error(err, ctx.profile, payload={"results": None})
     return Answer(payload={"results": None, "job_id": job_id, "step_id": "",
                            "job_submit_user_msg": ""}, warnings=result.warnings + list(warnings or []))

@@ -9,13 +9,14 @@ from ...errors import SlurmError, warning
 
 @handles("slurm", "get_nodes")
 def get_nodes(ctx):
+    query_time(ctx, "_dump_nodes")
     query_flags(ctx)
-    query_time(ctx)
     return Answer(payload=_stamped(ctx, "nodes", ctx.cluster.node_records()))
 
 
 @handles("slurm", "get_node")
 def get_node(ctx):
+    query_time(ctx, "_dump_nodes")
     query_flags(ctx)
     name = ctx.path_params["node_name"]
     record = ctx.cluster.node_record(name)
@@ -57,12 +58,14 @@ def delete_node(ctx):
 
 @handles("slurm", "get_partitions")
 def get_partitions(ctx):
+    query_time(ctx, "_partitions_get")
     query_flags(ctx)
     return Answer(payload=_stamped(ctx, "partitions", ctx.cluster.partition_records()))
 
 
 @handles("slurm", "get_partition")
 def get_partition(ctx):
+    query_time(ctx, "_partition_get")
     query_flags(ctx)
     name = ctx.path_params["partition_name"]
     record = ctx.cluster.partition_record(name)
@@ -92,12 +95,13 @@ def delete_partition(ctx):
 
 @handles("slurm", "get_reservations")
 def get_reservations(ctx):
-    query_time(ctx)
+    query_time(ctx, "_get_reservations")
     return Answer(payload=_stamped(ctx, "reservations", ctx.cluster.reservation_records()))
 
 
 @handles("slurm", "get_reservation")
 def get_reservation(ctx):
+    query_time(ctx, "_get_single_reservation")
     name = ctx.path_params["reservation_name"]
     record = ctx.cluster.reservation_record(name)
     if record is None:
@@ -105,16 +109,19 @@ def get_reservation(ctx):
     return Answer(payload=_stamped(ctx, "reservations", [record]))
 
 
+_RESV_REJECTED = ("Rejecting request. Failure parsing parameters", "_parse_resv_desc")
+
+
 @handles("slurm", "post_reservation")
 def post_reservation(ctx):
-    result = parse(ctx)
+    result = parse(ctx, rejected=_RESV_REJECTED, rc=9000)
     echo = ctx.cluster.create_reservation(result.value or {}, as_user=ctx.user)
     return Answer(payload={"reservations": [echo]}, warnings=result.warnings)
 
 
 @handles("slurm", "post_reservations")
 def post_reservations(ctx):
-    result = parse(ctx)
+    result = parse(ctx, rejected=_RESV_REJECTED, rc=9000)
     echoes = [ctx.cluster.create_reservation(desc, as_user=ctx.user)
               for desc in (result.value or {}).get("reservations", [])]
     return Answer(payload={"reservations": echoes}, warnings=result.warnings)

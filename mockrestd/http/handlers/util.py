@@ -8,11 +8,11 @@ from ...engine.hostlist import compress, expand_strict
 from ...errors import SlurmError
 
 
+_REJECTED = ("Rejecting request. Failure parsing request", "_convert_hostnames_hostlist")
+
+
 def _parsed(ctx):
-    result = parse(ctx, default={}, strict=False)
-    if result.errors:
-        rejected = error_entry(9000, "Rejecting request. Failure parsing request", "_convert_hostnames_hostlist")
-        raise SlurmError.many(result.errors + [rejected], warnings=result.warnings)
+    result = parse(ctx, default={}, rejected=_REJECTED)
     return result.value or {}, result.warnings
 
 
@@ -22,8 +22,7 @@ def hostnames(ctx):
     try:
         names = expand_strict(value.get("hostlist") or "")
     except ValueError as e:
-        raise SlurmError.many([error_entry(9216, str(e), "#/hostlist/"), error_entry(
-            9000, "Rejecting request. Failure parsing request", "_convert_hostnames_hostlist")]) from None
+        raise SlurmError.many([error_entry(9216, str(e), "#/hostlist/"), error_entry(9000, *_REJECTED)]) from None
     return Answer(payload={"hostnames": names}, warnings=warnings)
 
 
