@@ -47,23 +47,6 @@ class _Unusable(Exception):
     """A value of the wrong type that data_t could not convert: already warned about."""
 
 
-def _type_name(value) -> str:
-    """The name Slurm's data_t gives the value's type (data_type_to_string())."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "64 bit integer"
-    if isinstance(value, float):
-        return "floating point number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "list"
-    return "dictionary"
-
-
 def _openapi_type(value) -> str:
     if isinstance(value, bool):
         return "boolean"
@@ -78,8 +61,14 @@ def _openapi_type(value) -> str:
     return "object"
 
 
+# OpenAPI type -> the name Slurm's data_t gives it (data_type_to_string())
 _SLURM_TYPE = {"integer": "64 bit integer", "number": "floating point number", "string": "string",
                "boolean": "boolean", "array": "list", "object": "dictionary"}
+
+
+def _type_name(value) -> str:
+    """The name Slurm's data_t gives the value's type."""
+    return "null" if value is None else _SLURM_TYPE[_openapi_type(value)]
 
 
 def _json(value) -> str:
