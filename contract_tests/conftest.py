@@ -10,18 +10,33 @@ from contract_tests.report import EVENTS_KEY, register
 
 def pytest_configure(config):
     register(config)
+    config.addinivalue_line("markers", "family(name): needs the target to serve /<name>/ at the newest version "
+                                       "under test (deselected otherwise)")
 
 
 def pytest_collection_modifyitems(config, items):
-    """The differential run compares a real daemon with the mock: against the mock alone there is nothing
-    to compare, so its items are deselected (and say so) rather than reported as skipped."""
+    """Items that cannot apply to this target are deselected (and pytest says so) rather than reported as
+    skipped: the differential run against the mock alone (nothing to compare), and tests of a plugin family
+    the target does not serve (a slurmrestd without slurmdbd has no /slurmdb/)."""
     from contract_tests.target import external_target
-    if external_target() is not None:
-        return
-    dropped = [i for i in items if i.originalname == "test_differential"]
+    dropped = [i for i in items if not _family_served(i)]
+    if external_target() is None:
+        dropped += [i for i in items if i.originalname == "test_differential"]
     if dropped:
         items[:] = [i for i in items if i not in dropped]
         config.hook.pytest_deselected(items=dropped)
+
+
+def _family_served(item) -> bool:
+    marker = item.get_closest_marker("family")
+    if marker is None:
+        return True
+    from contract_tests.specdoc import target_versions, test_document
+    versions = target_versions()
+    if not versions:
+        return False
+    prefix = f"/{marker.args[0]}/{versions[-1]}/"
+    return any(p.startswith(prefix) for p in test_document()["paths"])
 
 
 def _inventory() -> dict:

@@ -33,6 +33,8 @@ class Divergence:
     match: str | None = None            # regex searched in the failure's subject (see `failure_subject`)
     status: tuple[int, ...] = ()        # only for these response statuses (empty: any)
     releases: tuple[str, ...] = ()      # only for these Slurm releases (globs, e.g. "25.11.*"; empty: any)
+    # the daemon may close the connection instead of answering (the client then sees a reset, not a status)
+    closes_connection: bool = False
     _rx: re.Pattern | None = field(default=None, compare=False, repr=False)
 
     def applies(self, check: str, operation_id: str, status: int | None, subject: str, release: str | None) -> bool:
@@ -90,7 +92,7 @@ class Table:
             entries.append(Divergence(
                 id=raw["id"], check=raw["check"], operations=tuple(raw["operations"]), evidence=raw["evidence"],
                 summary=raw.get("summary", ""), match=raw.get("match"), status=tuple(raw.get("status", ())),
-                releases=tuple(raw.get("releases", ())),
+                releases=tuple(raw.get("releases", ())), closes_connection=bool(raw.get("closes_connection")),
                 _rx=re.compile(raw["match"], re.S) if raw.get("match") else None))
         crashes = []
         for raw in data.get("crash", []):
@@ -104,6 +106,11 @@ class Table:
 
     def crash(self, operation_id: str, query: dict | None, release: str | None) -> Crash | None:
         return next((c for c in self.crashes if c.applies(operation_id, query, release)), None)
+
+    def closed_connection(self, check: str, operation_id: str, release: str | None) -> Divergence | None:
+        """The entry saying that, for this check, the daemon may drop the connection rather than answer."""
+        return next((d for d in self.entries if d.closes_connection and d.check == check
+                     and d.applies(check, operation_id, d.status[0] if d.status else None, "", release)), None)
 
     def find(self, checks, operation_id: str, status: int | None, subject: str,
              release: str | None = None) -> Divergence | None:

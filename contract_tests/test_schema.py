@@ -8,8 +8,10 @@ CONTRACT_COVERAGE_STRIDE; the report counts the cases not sent."""
 import threading
 from collections import Counter
 
+import requests
+
 from contract_tests import recorder
-from contract_tests.conformance import build_schema, env_int, operation_id, phase_of
+from contract_tests.conformance import build_schema, divergence_table, env_int, get_target, operation_id, phase_of
 
 schema = build_schema("phases")
 _SEEN: Counter = Counter()
@@ -31,7 +33,30 @@ def _send(case) -> bool:
     return False
 
 
+_HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"}
+
+
 @schema.parametrize()
 def test_operation(case):
-    if _send(case):
+    if not _send(case):
+        return
+    try:
         case.call_and_validate()
+    except requests.ConnectionError:
+        if not _listed_hang_up(case):
+            raise
+
+
+def _listed_hang_up(case) -> bool:
+    """A method HTTP does not define (schemathesis' unsupported-method cases send QUERY with a body) is answered
+    by 24.11 with a bare '400 BAD REQUEST' line and a close, which a client still sending the body sees as a
+    reset. Only a divergence that says so (`closes_connection`) turns that into a relaxed failure."""
+    if case.method.upper() in _HTTP_METHODS:
+        return False
+    target = get_target()
+    hit = divergence_table().closed_connection("unsupported_method", operation_id(case), target.release())
+    if hit is None:
+        return False
+    recorder.relaxed("phases", operation_id(case), phase_of(case), None, hit.check, hit.id,
+                     f"{case.method} answered by closing the connection")
+    return True

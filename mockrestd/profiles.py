@@ -24,6 +24,9 @@ class Profile:
     bad_token_db_error: int = 7000
     # 26.05: an unknown partition name on GET /partition/{name} is a warning, not an error
     unknown_partition_is_warning: bool = False
+    # 24.11: GET /node/{name}?update_time=<later than any change> fails (-1 "Unable to query partitions")
+    # where the lists answer 304 and 26.05 answers the node
+    unchanged_node_is_error: bool = False
     auth: AuthRules = field(default_factory=AuthRules)
     # text of the 401 answer when no token is present
     missing_auth_text: str = "Authentication failure\n"
@@ -95,6 +98,7 @@ _R2411 = Profile(      # router answers measured on 24.11.5 (Debian trixie); bad
     status_ranges=((9000, 9999, 422), (2000, 2999, 500)),
     bad_token_db_status=500,
     bad_token_db_error=1007,
+    unchanged_node_is_error=True,
     missing_auth_text="Authentication failure",
     not_found_text="Unable find requested URL. Please view /openapi/v3 for API reference.",
     unknown_method_status=400,

@@ -130,3 +130,31 @@ def test_parse_timestamp_takes_slurm_forms():
     assert parse_timestamp("now-2minutes", now=1000) == 880
     assert parse_timestamp("2026-12-01T10:00:00") is not None
     assert parse_timestamp("x") is None and parse_timestamp("") is None
+
+
+@pytest.mark.parametrize("path", ["nodes/", "partitions/", "partition/debug", "reservations/", "reservation/x"])
+def test_an_update_time_after_every_change_is_304_with_no_body(mock, path):
+    r = mock.get(f"{V}/{path}?update_time=4000000000")
+    assert r.status_code == 304 and r.content == b"" and "content-type" not in r.headers
+    assert mock.get(f"{V}/{path}?update_time=1").status_code != 304      # changed since then: the data
+
+
+def test_jobs_list_after_every_change_is_an_empty_list(mock):
+    mock.submit()
+    r = mock.get(f"{V}/jobs/?update_time=4000000000")
+    assert r.status_code == 200 and r.json()["jobs"] == []
+
+
+@pytest.mark.parametrize("release, status", [("24.11.5", 500), ("25.11.7", 200), ("26.05.5", 200)])
+def test_a_node_after_every_change_is_an_error_on_24_11_only(spec_set, key_file, release, status):
+    from tests.support import MockHarness
+    harness = MockHarness(spec_set, key_file, release=release)
+    try:
+        r = harness.get("/slurm/v0.0.42/node/node1?update_time=4000000000")
+        assert r.status_code == status
+        if status == 500:
+            assert [(e["error_number"], e["description"]) for e in r.json()["errors"]] == \
+                [(-1, "Unable to query partitions")]
+            assert "nodes" not in r.json()
+    finally:
+        harness.close()

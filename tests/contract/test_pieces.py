@@ -27,6 +27,24 @@ def test_divergence_matches_only_its_check_operation_and_status():
     assert table.find(["not_a_server_error"], "slurm_v0044_post_job", 500, "Server error: ", "25.11.7") is None
 
 
+def test_a_hang_up_is_relaxed_only_where_an_entry_says_the_daemon_closes_the_connection():
+    table = divergences.Table.load()
+    hit = table.closed_connection("unsupported_method", "slurm_v0042_post_job_submit", "24.11.5")
+    assert hit is not None and hit.id == "unknown-http-method-400"
+    assert table.closed_connection("unsupported_method", "slurm_v0044_post_job_submit", "25.11.7") is None
+    assert table.closed_connection("not_a_server_error", "slurm_v0042_post_job_submit", "24.11.5") is None
+
+
+def test_parser_errors_as_500_are_known_but_not_controller_errors_on_26_05():
+    table = divergences.Table.load()
+    subj = "Server error:  | errors: 9202 9000"
+    for release in ("24.11.5", "25.11.7", "26.05.5"):
+        assert table.find(["not_a_server_error"], "slurm_v0044_get_nodes", 500, subj, release).id == \
+            "parser-errors-500"
+    assert table.find(["not_a_server_error"], "slurm_v0044_get_nodes", 500, "Server error:  | errors: 9000",
+                      "26.05.5") is None
+
+
 def test_divergence_file_errors_are_reported(tmp_path):
     bad = tmp_path / "d.toml"
     bad.write_text('[[divergence]]\nid = "x"\ncheck = "nonsense"\noperations = ["*"]\nevidence = "e"\n')
@@ -79,3 +97,20 @@ def test_report_aggregates_events():
     assert op["total_cases"] == 1 and op["relaxed"] == {"wrong-method-404": 1} and len(op["failures"]) == 1
     text = report.render_text(data)
     assert "[FAIL] op" in text and "reproduce: curl x" in text and "relaxed (wrong-method-404): 1" in text
+
+
+def test_a_test_of_an_unserved_family_is_deselected_not_skipped(monkeypatch):
+    from contract_tests import conftest as suite_conftest
+    monkeypatch.setattr(specdoc, "target_versions", lambda: ["v0.0.42"])
+    monkeypatch.setattr(specdoc, "test_document", lambda: {"paths": {"/slurm/v0.0.42/ping/": {}}})
+
+    class Item:
+        def __init__(self, family):
+            self.family = family
+
+        def get_closest_marker(self, name):
+            return pytest.mark.family(self.family).mark if self.family else None
+
+    assert suite_conftest._family_served(Item(None))
+    assert suite_conftest._family_served(Item("slurm"))
+    assert not suite_conftest._family_served(Item("slurmdb"))

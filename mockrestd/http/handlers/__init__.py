@@ -124,6 +124,19 @@ def query_time(ctx, source: str, name: str = "update_time", *, rc: int | None = 
     return stamp
 
 
+def unchanged_since(ctx, source: str) -> bool:
+    """`?update_time=T` later than the cluster's clock: slurmctld has nothing newer (SLURM_NO_CHANGE_IN_DATA)
+    and slurmrestd answers 304 with no body (nodes, partitions, reservations; 24.11.5 and 26.05.5). The mock
+    keeps no change time per family, so a T up to now gets the data, as real Slurm gives it whenever
+    anything changed since T."""
+    stamp = query_time(ctx, source)
+    return stamp is not None and stamp > ctx.cluster.clock.now()
+
+
+def not_modified() -> Answer:
+    return Answer(status=304, empty=True)
+
+
 # the handlers whose "Rejecting request. Failure parsing query." ends with a full stop (26.05.5, 24.11.5)
 _DOTTED_QUERY_REJECTS = {"op_handler_jobs", "_handle_job_get", "_dump_nodes"}
 

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from . import handles, parse, query_flags, query_time
+from . import handles, not_modified, parse, query_flags, unchanged_since
 from ..respond import Answer, error_entry
 from ...errors import SlurmError, warning
 
 
 @handles("slurm", "get_nodes")
 def get_nodes(ctx):
-    query_time(ctx, "_dump_nodes")
+    if unchanged_since(ctx, "_dump_nodes"):
+        return not_modified()
     query_flags(ctx)
     return Answer(payload=_stamped(ctx, "nodes", ctx.cluster.node_records()))
 
 
 @handles("slurm", "get_node")
 def get_node(ctx):
-    query_time(ctx, "_dump_nodes")
+    if unchanged_since(ctx, "_dump_nodes") and ctx.profile.unchanged_node_is_error:
+        raise SlurmError(-1, "Unable to query partitions", "_dump_nodes", bare=True)
     query_flags(ctx)
     name = ctx.path_params["node_name"]
     record = ctx.cluster.node_record(name)
@@ -58,14 +60,16 @@ def delete_node(ctx):
 
 @handles("slurm", "get_partitions")
 def get_partitions(ctx):
-    query_time(ctx, "_partitions_get")
+    if unchanged_since(ctx, "_partitions_get"):
+        return not_modified()
     query_flags(ctx)
     return Answer(payload=_stamped(ctx, "partitions", ctx.cluster.partition_records()))
 
 
 @handles("slurm", "get_partition")
 def get_partition(ctx):
-    query_time(ctx, "_partition_get")
+    if unchanged_since(ctx, "_partition_get"):
+        return not_modified()
     query_flags(ctx)
     name = ctx.path_params["partition_name"]
     record = ctx.cluster.partition_record(name)
@@ -95,13 +99,15 @@ def delete_partition(ctx):
 
 @handles("slurm", "get_reservations")
 def get_reservations(ctx):
-    query_time(ctx, "_get_reservations")
+    if unchanged_since(ctx, "_get_reservations"):
+        return not_modified()
     return Answer(payload=_stamped(ctx, "reservations", ctx.cluster.reservation_records()))
 
 
 @handles("slurm", "get_reservation")
 def get_reservation(ctx):
-    query_time(ctx, "_get_single_reservation")
+    if unchanged_since(ctx, "_get_single_reservation"):
+        return not_modified()
     name = ctx.path_params["reservation_name"]
     record = ctx.cluster.reservation_record(name)
     if record is None:
