@@ -197,13 +197,13 @@ class _Parser:
                 value = [v for v in value.split(",") if v] if isinstance(value, str) else \
                     [_json(value) if isinstance(value, bool) else str(value)]
         allowed = target.get("enum")
-        if allowed is not None:
-            upper = {str(a).upper() for a in allowed}
+        if allowed is not None:         # flags match case-insensitively and are kept in the spec's spelling
+            spelling = {str(a).upper(): a for a in allowed}
             for i, v in enumerate(value):
-                if isinstance(v, str) and v.upper() not in upper:
+                if isinstance(v, str) and v.upper() not in spelling:
                     self.error(f'Unknown flag "{v}"', f"{path}[{i}]", 9207)
-            value = [v.upper() if isinstance(v, str) else v for v in value if not isinstance(v, str)
-                     or v.upper() in upper]
+            value = [spelling[v.upper()] if isinstance(v, str) else v for v in value
+                     if not isinstance(v, str) or v.upper() in spelling]
         out = [self.parse(items, v, f"{path}[{i}]") for i, v in enumerate(value)]
         if objects:
             for i, v in enumerate(value):       # a null where a list holds objects names nothing

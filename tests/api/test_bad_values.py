@@ -158,3 +158,11 @@ def test_a_node_after_every_change_is_an_error_on_24_11_only(spec_set, key_file,
             assert "nodes" not in r.json()
     finally:
         harness.close()
+
+
+def test_flags_match_any_case_and_keep_the_spec_spelling(mock):
+    r = mock.post("/slurmdb/v0.0.44/users/", user="root", json={"users": [{"name": "dora", "administrator_level": ["none"],
+                                                              "default": {"account": "root"}}]})
+    assert r.status_code == 200, r.text
+    users = mock.get("/slurmdb/v0.0.44/user/dora", user="root").json()["users"]
+    assert users[0]["administrator_level"] == ["None"]
