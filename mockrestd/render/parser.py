@@ -157,7 +157,7 @@ class _Parser:
         if kind == "object" or "properties" in schema:
             return self.obj(schema, value, path, name)
         if kind == "array":
-            return self.array(schema, value, path, name, prop or outer)
+            return self.array(schema, value, path)
         if value is None:
             return None
         if kind == "integer" and _is_timestamp(prop or outer) and isinstance(value, str):
@@ -166,11 +166,11 @@ class _Parser:
             return self.scalar(schema, value, path)
         return value
 
-    def array(self, schema, value, path, name, prop):
+    def array(self, schema, value, path):
         if value is None:
             return None
         items = schema.get("items", {})
-        target, item_name = self.deref(items)
+        target, _ = self.deref(items)
         objects = (target.get("type") == "object" or "properties" in target) and not is_noval(target)
         key = path.rsplit("/", 1)[-1]
         if isinstance(value, dict):

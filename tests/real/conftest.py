@@ -31,25 +31,20 @@ def _listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _target(real_slurm, name: str, with_dbd: bool):
+def _session_target(real_slurm, name: str, with_dbd: bool):
     was_running = _listening(real_slurm.PORTS[name])
-    env = real_slurm.start(name, with_dbd=with_dbd)
-    return env, was_running
+    yield real_slurm.start(name, with_dbd=with_dbd)
+    if not was_running:
+        real_slurm.stop(name)
 
 
 @pytest.fixture(scope="session")
 def forky(real_slurm):
     """Slurm 26.05 (Debian forky chroot) with MariaDB + slurmdbd: v0.0.42-v0.0.45."""
-    env, was_running = _target(real_slurm, "forky", with_dbd=True)
-    yield env
-    if not was_running:
-        real_slurm.stop("forky")
+    yield from _session_target(real_slurm, "forky", with_dbd=True)
 
 
 @pytest.fixture(scope="session")
 def trixie(real_slurm):
     """Slurm 24.11 (Debian trixie chroot), no slurmdbd: v0.0.40-v0.0.42."""
-    env, was_running = _target(real_slurm, "trixie", with_dbd=False)
-    yield env
-    if not was_running:
-        real_slurm.stop("trixie")
+    yield from _session_target(real_slurm, "trixie", with_dbd=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from . import handles, job_id_param, parse, query_flags, query_list, query_time
-from ..respond import Answer, error_entry, from_error
+from ..respond import Answer, Halt, error_entry, from_error
 from ...engine.runtime import signal_number
 from ...render import Rows
 from ...errors import SlurmError
@@ -14,10 +14,16 @@ _SCRIPT_REQUIRED = 'Populated "script" field is required for job submission'
 
 
 def _descs(ctx, source: str):
-    """job_submit_req / job_alloc_req → (desc or [descs], warnings, parse errors, parse failed)."""
+    """job_submit_req / job_alloc_req → (desc or [descs], warnings). A body that did not parse submits
+    nothing: parser errors are answered with their status, a value of the wrong type (only warned
+    about) with 200 and no job_id."""
     if isinstance(ctx.body, list):
         raise SlurmError(9209, "Unexpected list instead of dictionary", source)
     result = parse(ctx, strict=False)
+    if result.errors:
+        raise SlurmError.many(result.errors, warnings=result.warnings)
+    if result.failed:
+        raise Halt(Answer(warnings=result.warnings, bare=True))
     value = result.value or {}
     if "jobs" in value and value["jobs"]:
         descs = list(value["jobs"])
@@ -27,18 +33,14 @@ def _descs(ctx, source: str):
         descs = {}
     if value.get("script") and isinstance(descs, dict):   # v0.0.41-style top-level script
         descs = dict(descs, script=descs.get("script") or value["script"])
-    return descs, result.warnings, result.errors, result.failed
+    return descs, result.warnings
 
 
 @handles("slurm", "post_job_submit")
 def submit(ctx):
     """Only a submitted job gets job_id/step_id: any failure (even a value of the wrong type, which is just
     a warning) answers meta, errors and warnings alone, as slurmrestd dumps the result only on success."""
-    descs, warnings, errors, failed = _descs(ctx, "_job_post")
-    if errors:
-        raise SlurmError.many(errors, warnings=warnings)
-    if failed:          # a value of the wrong type: warned, nothing submitted, 200
-        return Answer(warnings=warnings, bare=True)
+    descs, warnings = _descs(ctx, "_job_post")
     first = descs[0] if isinstance(descs, list) else descs
     try:
         if not first or not first.get("script"):
@@ -55,11 +57,7 @@ def submit(ctx):
 
 @handles("slurm", "post_job_allocate")
 async def allocate(ctx):
-    descs, warnings, errors, failed = _descs(ctx, "_job_post_allocate")
-    if errors:
-        raise SlurmError.many(errors, warnings=warnings)
-    if failed:
-        return Answer(warnings=warnings, bare=True)
+    descs, warnings = _descs(ctx, "_job_post_allocate")
     ctx.cluster.ensure_user(ctx.user)
     res = ctx.cluster.allocate(descs, as_user=ctx.user)
     # slurmrestd blocks until the allocation is granted; the mock waits while its clock runs (a frozen
