@@ -106,6 +106,22 @@ def parse_timestamp(text: str, now: float | None = None) -> int | None:
         return None
 
 
+def check_flags(values: list, allowed, path: str) -> tuple[list, list[dict]]:
+    """A list of flags, from a body or a query: matched case-insensitively and kept in the spec's spelling;
+    each unknown one is error 9207 `Unknown flag "X"` at `path[i]/`. Returns (known values, errors)."""
+    spelling = {str(a).upper(): a for a in allowed}
+    known, errors = [], []
+    for i, v in enumerate(values):
+        if not isinstance(v, str):
+            known.append(v)
+        elif v.upper() in spelling:
+            known.append(spelling[v.upper()])
+        else:
+            errors.append({"description": f'Unknown flag "{v}"', "error_number": 9207, "error": error_text(9207),
+                           "source": f"{path}[{i}]/"})
+    return known, errors
+
+
 def _is_timestamp(prop: dict | None) -> bool:
     return bool(prop) and "UNIX timestamp" in (prop.get("description") or "")
 
@@ -196,14 +212,11 @@ class _Parser:
                 self.mismatch(schema, value, path)
                 value = [v for v in value.split(",") if v] if isinstance(value, str) else \
                     [_json(value) if isinstance(value, bool) else str(value)]
-        allowed = target.get("enum")
-        if allowed is not None:         # flags match case-insensitively and are kept in the spec's spelling
-            spelling = {str(a).upper(): a for a in allowed}
-            for i, v in enumerate(value):
-                if isinstance(v, str) and v.upper() not in spelling:
-                    self.error(f'Unknown flag "{v}"', f"{path}[{i}]", 9207)
-            value = [spelling[v.upper()] if isinstance(v, str) else v for v in value
-                     if not isinstance(v, str) or v.upper() in spelling]
+        if target.get("enum") is not None:
+            value, unknown = check_flags(value, target["enum"], path)
+            if unknown:
+                self.failed = True
+                self.errors.extend(unknown)
         out = [self.parse(items, v, f"{path}[{i}]") for i, v in enumerate(value)]
         if objects:
             for i, v in enumerate(value):       # a null where a list holds objects names nothing

@@ -6,7 +6,7 @@ Handlers are registered by (family, name), where name is the operationId without
 from __future__ import annotations
 
 from ...errors import SlurmError
-from ...render.parser import parse_timestamp
+from ...render.parser import check_flags, parse_timestamp
 from ..respond import Answer, Halt, error_entry
 
 HANDLERS: dict[tuple[str, str], object] = {}
@@ -75,12 +75,10 @@ def query_flags(ctx, name: str = "flags") -> list[str]:
     raw = ctx.query.getlist(name) if hasattr(ctx.query, "getlist") else [ctx.query.get(name)]
     values = [v for item in raw if item for v in item.split(",") if v]
     allowed = _enum_of(ctx.operation, name)
-    known = []
-    for index, v in enumerate(values):
-        if allowed and v.upper() not in allowed:
-            ctx.errors.append(SlurmError(9207, f"Unknown flag \"{v}\"", f"#/{name}[{index}]/").entry())
-        else:
-            known.append(v.upper())
+    if not allowed:
+        return [v.upper() for v in values]
+    known, errors = check_flags(values, allowed, f"#/{name}")
+    ctx.errors.extend(errors)
     return known
 
 
