@@ -1,5 +1,7 @@
 """Job lifecycle and job rules through HTTP (DESIGN Part 1, Jobs; status codes of 25.11)."""
 
+import pytest
+
 V = "/slurm/v0.0.44"
 JOB = {"script": "#!/bin/bash\nsleep 30", "environment": ["PATH=/bin"], "current_working_directory": "/tmp"}
 
@@ -53,10 +55,14 @@ def test_empty_body_is_422(mock):
     assert r.status_code == 422
 
 
-def test_top_level_array_is_500_9209(mock):
-    r = mock.post(f"{V}/job/submit", json=[JOB])
+@pytest.mark.parametrize("version", ["v0.0.44", "v0.0.42"])
+def test_top_level_array_is_500_9209(mock, version):
+    r = mock.post(f"/slurm/{version}/job/submit", json=[JOB])
     assert r.status_code == 500
-    assert r.json()["errors"][0]["error_number"] == 9209
+    body = r.json()
+    assert body["errors"] == [{"error_number": 9209, "error": "Data parser expected a dictionary or object",
+                               "description": "Rejecting list when dictionary expected", "source": "#/"}]
+    assert not {"job_id", "step_id", "job_submit_user_msg", "result"} & set(body)
 
 
 def test_missing_environment_and_cwd_are_500(mock):
