@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .hostlist import expand
 from .gres import parse_tres_request
+from .hostlist import expand
 from .values import INFINITE
 
 _EPS = 1e-9            # event times closer than this count as the same instant
