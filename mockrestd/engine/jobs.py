@@ -10,7 +10,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from .hostlist import compress
-from .models import gres_text
+from .gres import gres_text
 from .runtime import SIGNAL_NAMES, Plan
 from .values import INFINITE
 
