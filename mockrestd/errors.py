@@ -26,6 +26,7 @@ from __future__ import annotations
 ERRORS: dict[int, str] = {
     -1: "Unspecified error",  # SLURM_ERROR
     0: "No error",  # SLURM_SUCCESS
+    11: "Resource temporarily unavailable",  # EAGAIN: job_allocate() at MaxJobCount
     115: "Operation now in progress",  # EINPROGRESS (Linux errno, listed in Slurm's table)
 
     # 1000: general message errors (SLURM_*)

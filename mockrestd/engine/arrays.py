@@ -29,9 +29,9 @@ class _Array:
 class ArraysMixin:
     """Scheduling an array's tasks (its %limit) and splitting a task into its own job."""
 
-    def _add_array(self, leader: Job, spec) -> None:
-        """At submit: the leader becomes the array's pending record (`spec`: "0-9%2")."""
-        tasks, max_running = parse_array(str(spec))
+    def _add_array(self, leader: Job, parsed: tuple[list[int], int]) -> None:
+        """At submit: the leader becomes the array's pending record (`parsed`: parse_array's answer)."""
+        tasks, max_running = parsed
         leader.array_job_id, leader.array_max_tasks = leader.job_id, max_running
         self.arrays[leader.job_id] = _Array(leader.job_id, tasks, max_running, leader)
 
@@ -71,8 +71,9 @@ class ArraysMixin:
         return job
 
 
-def parse_array(spec: str) -> tuple[list[int], int]:
-    """"1-3", "0-5:2%1", "1,3,5", "100" → task ids and the %limit (0: none)."""
+def parse_array(spec: str, max_size: int = 1001) -> tuple[list[int], int]:
+    """"1-3", "0-5:2%1", "1,3,5", "100" → task ids and the %limit (0: none). Every id is below
+    MaxArraySize (`max_size`), checked before the range is expanded, so "0-4000000" costs nothing."""
     spec, _, limit = str(spec).partition("%")
     tasks: list[int] = []
     for part in spec.split(","):
@@ -85,6 +86,8 @@ def parse_array(spec: str) -> tuple[list[int], int]:
                 or (hi and int(hi) < int(lo)):
             raise SlurmError(2081, f"Invalid job array specification: {spec}", "_job_post")
         lo_i, hi_i = int(lo), int(hi) if hi else int(lo)
+        if hi_i >= max_size:
+            raise SlurmError(2081, f"Invalid job array specification: {spec}", "_job_post")
         tasks += list(range(lo_i, hi_i + 1, int(step) if step else 1))
     if not tasks or (limit and not limit.isdecimal()):
         raise SlurmError(2081, f"Invalid job array specification: {spec}", "_job_post")

@@ -52,6 +52,8 @@ class Cluster(LifecycleMixin, SchedulerMixin, PlacementMixin, HetjobsMixin, Arra
         self.slurm_user = c.get("slurm_user", "slurm")
         self.operators = tuple(dict.fromkeys(list(c.get("operators", ["root"])) + [self.slurm_user]))
         self.min_job_age = float(c.get("min_job_age", 300))
+        self.max_array_size = int(c.get("max_array_size", 1001))     # MaxArraySize: task ids below it
+        self.max_job_count = int(c.get("max_job_count", 10000))      # MaxJobCount: records slurmctld holds
         self.strict_users = bool(c.get("strict_users", False))
         self.control_host = c.get("control_host", "mockctld")
         self.runtime = dict(config.get("runtime", {}))

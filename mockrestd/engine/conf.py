@@ -49,7 +49,8 @@ def slurm_conf(cluster, release: str | None = None) -> tuple[dict, dict]:
     conf = dict(SLURM_CONF_BASE)
     conf.update({
         "ClusterName": cluster.name, "SlurmUser": cluster.slurm_user, "SlurmUserId": cluster.uid(cluster.slurm_user),
-        "MinJobAge": int(cluster.min_job_age), "FirstJobId": int(cluster.config["cluster"].get("first_job_id", 1)),
+        "MinJobAge": int(cluster.min_job_age), "MaxArraySize": cluster.max_array_size,
+        "MaxJobCount": cluster.max_job_count, "FirstJobId": int(cluster.config["cluster"].get("first_job_id", 1)),
         "DefMemPerCPU": cluster.config["cluster"].get("def_mem_per_cpu"),
         "MaxNodeCount": len(cluster.nodes), "controllers": [{"address": "127.0.0.1", "machine": cluster.control_host}],
         "Licenses": [f"{lic.name}:{lic.total}" for lic in cluster.licenses.values()],

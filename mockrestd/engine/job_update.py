@@ -39,9 +39,11 @@ class JobUpdateMixin:
             raise SlurmError(2002, "Job update requested failed", "slurm_update_job2()")
         if "partition" in changes and changes["partition"] not in self.partitions:
             raise SlurmError(2000, "Job update requested failed", "slurm_update_job2()")
-        releasing = ("hold" in changes and not changes["hold"]) or \
-            ("priority" in changes and changes["priority"] not in (0, None))
-        if releasing and not operator and any(j.hold == "admin" for j in members):
+        admin_held = not operator and any(j.hold == "admin" for j in members)
+        # a user may neither give a priority to a job an operator held (2042, real 25.11.7) nor release it
+        if admin_held and "priority" in changes and changes["priority"] not in (0, None):
+            raise SlurmError(2042, "Job update requested failed", "slurm_update_job2()")
+        if admin_held and "hold" in changes and not changes["hold"]:
             raise SlurmError(2002, "Job update requested failed", "slurm_update_job2()")
         targets = [job] if "name" in changes or len(members) == 1 or sep else \
             [j for j in members if not j.finished]

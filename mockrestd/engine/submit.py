@@ -8,7 +8,14 @@ from ..errors import SlurmError, warning
 from .fields import _gres, _int, _is_num, _node_range
 from .jobs import Job
 from .licenses import licenses_of
+from .arrays import parse_array
 from .runtime import plan_for
+
+
+def _failure(het: bool) -> tuple[str, str]:
+    """(description, source) of a refused submission, as slurmrestd reports the controller's answer."""
+    return ("HetJob submission failed", "slurm_submit_batch_het_job()") if het else \
+        ("Batch job submission failed", "slurm_submit_batch_job()")
 
 
 class SubmitResult:
@@ -33,13 +40,14 @@ class SubmitMixin:
         het = len(descs) > 1
         jobs = [self._make_job(dict(d), as_user, warnings, het=het, offset=off, job_id=self._next_id + off,
                                first=first) for off, d in enumerate(descs)]
+        array = first.get("array") if not het else None
+        tasks = self._check_count(array, len(jobs), het)
         self._next_id += len(jobs)      # everything validated: only now take the ids
         leader = jobs[0]
         if het:
             self._link_het(jobs)
-        array = first.get("array")
-        if array and not het:
-            self._add_array(leader, array)
+        if array:
+            self._add_array(leader, tasks)
         for job in jobs:
             job._sync = self.sync
             self.jobs[job.job_id] = job
@@ -68,8 +76,7 @@ class SubmitMixin:
         # a second component without them fails the whole submission)
         if het and offset:
             d.setdefault("script", first.get("script"))
-        failed, source = ("HetJob submission failed", "slurm_submit_batch_het_job()") if het else \
-            ("Batch job submission failed", "slurm_submit_batch_job()")
+        failed, source = _failure(het)
         if not d.get("environment"):
             raise SlurmError(2019, failed, source)
         if not d.get("current_working_directory"):
@@ -136,11 +143,35 @@ class SubmitMixin:
             eligible_time=None if (hold or d.get("dependency")) else max(self._t, begin or 0),
         )
         job.submit_line = ""
-        self._check_submit(job, d, warnings)
+        self._check_submit(job, d, warnings, het=het)
         return job
 
-    def _check_submit(self, job: Job, d: dict, warnings: list) -> None:
+    def _check_count(self, array, components: int, het: bool):
+        """MaxArraySize (a task id must be below it: 2081) and MaxJobCount (the controller's records plus
+        the new ones, an array counting each task: EAGAIN), as _valid_array_inx() and job_allocate() check
+        before a job record is made. Returns the array's (task ids, %limit), or None."""
+        failed, source = _failure(het)
+        tasks = None
+        if array:
+            try:
+                tasks = parse_array(str(array), self.max_array_size)
+            except SlurmError:
+                raise SlurmError(2081, failed, source) from None
+        count = len(tasks[0]) if tasks else components
+        if self._job_count() + count > self.max_job_count:
+            raise SlurmError(11, failed, source)
+        return tasks
+
+    def _job_count(self) -> int:
+        """Job records slurmctld holds: each record, plus the tasks an array has not split off yet."""
+        return len(self.jobs) + sum(len(a.pending) - 1 for a in self.arrays.values() if a.pending)
+
+    def _check_submit(self, job: Job, d: dict, warnings: list, *, het: bool = False) -> None:
         """The rules a built Job must pass to be accepted (raise), or accepted with a warning (append)."""
+        failed, source = _failure(het)
+        for name, (gtype, _) in list(job.gres_per_node.items()) + list(job.gres_per_job.items()):
+            if not self._partition_has_gres(job.partition, name, gtype):
+                raise SlurmError(2072, failed, source)
         for lic, _ in licenses_of(job.licenses):
             if lic not in self.licenses:
                 raise SlurmError(2048, "Batch job submission failed: Invalid license specification",
@@ -148,8 +179,16 @@ class SubmitMixin:
         if d.get("reservation") and d["reservation"] not in self.reservations:
             raise SlurmError(2053, "Batch job submission failed: Requested reservation is invalid",
                              "slurm_submit_batch_job()")
-        if not self._could_ever_fit(job):
-            warnings.append(warning("Requested node configuration is not available", "_job_post"))
+        if not self._could_ever_fit(job):      # accepted; it pends with PartitionConfig (real 25.11.7)
+            text = "Requested partition configuration not available now"
+            warnings += [warning(f"Job submission resulted in non-zero return code: {text}", source),
+                         warning(text, source)]
+
+    def _partition_has_gres(self, partition: str, name: str, gtype: str | None) -> bool:
+        """A GRES (of that type) some node of the partition has: else the request is invalid (2072)."""
+        part = self.partitions.get(partition)
+        return any(s[0] == name and (not gtype or s[1] == gtype)
+                   for n in (part.node_names if part else ()) if n in self.nodes for s in self.nodes[n].gres_slots)
 
     def _base_priority(self, d: dict, user: str) -> int:
         prio = d.get("priority")
