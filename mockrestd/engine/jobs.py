@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .hostlist import compress
 from .gres import gres_text
+from . import sluid as _sluid
 from .runtime import SIGNAL_NAMES, Plan
 from .values import INFINITE
 
@@ -265,6 +266,13 @@ class Job:
             text = cwd.rstrip("/") + "/" + text
         return text
 
+    @property
+    def sluid(self) -> str:
+        """Stable per job record: the cluster, the submit time and the job id; a requeue makes a new one,
+        as job_record_set_sluid() does."""
+        millis = int(self.submit_time * 1000) + self.requeue_count
+        return _sluid.to_str(_sluid.make(_sluid.cluster_id(self.cluster), millis, self.job_id & 0x3FF))
+
     def memory_request(self) -> int:
         if self.memory_per_node:
             return self.memory_per_node * max(1, self.min_nodes)
@@ -367,7 +375,8 @@ class Job:
             "required_nodes": _csv(self.desc.get("required_nodes")), "required_switches": 0, "requeue": True,
             "resize_time": 0, "restart_cnt": self.requeue_count, "resv_name": self.desc.get("reservation") or "",
             "scheduled_nodes": "", "segment_size": 0, "selinux_context": "", "shared": [],
-            "step_id": {"sluid": "", "job_id": self.job_id, "step_het_component": None, "step_id": "entire"},
+            "step_id": {"sluid": self.sluid, "job_id": self.job_id, "step_het_component": None,
+                        "step_id": "entire"},
             "sockets_per_board": 0, "sockets_per_node": None,
             "start_time": int(self.expected_start() or 0), "state_description": "", "state_reason": self.reason,
             "standard_input": in_pattern, "standard_output": self.desc.get("standard_output") or "",

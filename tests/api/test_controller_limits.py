@@ -104,3 +104,12 @@ def test_user_priority_on_an_operator_held_job_is_2042(mock, version):
     job = mock.job(job_id, version=version)[0]
     assert job["job_state"] == ["PENDING"] and job["state_reason"] == "JobHeldAdmin"
     assert mock.post(f"/slurm/{version}/job/{job_id}", json={"priority": 100}, user="root").status_code == 200
+
+
+def test_step_id_sluid_is_never_empty_and_stable(mock):
+    import re
+    a, b = mock.submit(), mock.submit()
+    first = mock.job(a)[0]["step_id"]["sluid"]
+    assert re.fullmatch(r"s[0-9A-HJKMNP-TV-Z]{13}", first)
+    mock.advance(5)
+    assert mock.job(a)[0]["step_id"]["sluid"] == first != mock.job(b)[0]["step_id"]["sluid"]
