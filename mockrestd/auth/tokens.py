@@ -46,8 +46,9 @@ def verify(token: str, keyring, now: float | None = None, user_claim: str = "sun
         raise TokenRejected("claims are not an object")
     exp = claims.get("exp")
     current = time.time() if now is None else now
-    # libjwt's jwt_get_grant_int: 0 for a missing or non-integer `exp`, so those are expired too
-    if not isinstance(exp, int) or isinstance(exp, bool) or exp < current:
+    # libjwt's jwt_get_grant_int: 0 for a missing or non-integer `exp`, so those are expired too (and jansson
+    # cannot read an integer past int64: such a token does not decode)
+    if not isinstance(exp, int) or isinstance(exp, bool) or exp < current or exp >= 2 ** 63:
         raise TokenRejected("token expired")
     user = next((claims[c] for c in dict.fromkeys(("sun", "username", user_claim)) if isinstance(claims.get(c), str)),
                 None)

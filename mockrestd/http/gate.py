@@ -27,6 +27,9 @@ CONTROL_PREFIX = "/mockrestd/"
 _SLASHES = re.compile(r"/{2,}")
 # the methods slurmrestd's HTTP parser knows; any other is refused before auth (405 "Invalid HTTP method")
 HTTP_METHODS = {"GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
+# slurmrestd buffers any header block; the mock answers one past this cleanly instead of parsing it
+MAX_HEADER_BYTES = 64 * 1024
+HEADERS_TOO_LARGE = (431, "Request Header Fields Too Large")
 _JSON_TYPES = ("application/json", "application/x-json", "text/json")
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
@@ -112,6 +115,8 @@ class Gate:
             return await _text(send, site.profile.unknown_method_status, site.profile.unknown_method_text)
         if path in ("/ui", "/ui/") and method == "GET":
             return await _raw(send, 200, _UI_PAGE.read_bytes(), "text/html; charset=utf-8")
+        if sum(len(k) + len(v) + 4 for k, v in scope["headers"]) > MAX_HEADER_BYTES:
+            return await _text(send, *HEADERS_TOO_LARGE)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         # tokens live in wall time (`scontrol token` and slurmctld use time(NULL)), whatever the cluster clock
         outcome = authenticate(headers, site.keyring, operators=site.cluster.operators,
