@@ -25,8 +25,8 @@ def v():
 @pytest.fixture
 def call(target, request):
     """call(method, path, headers) → response, without the suite's own auth headers; recorded."""
-    def _call(method, path, headers=None):
-        r = httpx.request(method, target.url + path, headers=headers or {}, timeout=30)
+    def _call(method, path, headers=None, json=None):
+        r = httpx.request(method, target.url + path, headers=headers or {}, json=json, timeout=30)
         recorder.request(request.node.name, operation_for(method, path), method, path, r.status_code)
         return r
     return _call
@@ -111,3 +111,48 @@ def test_mixing_header_styles_rejected(call, target, v, release):
     headers = {**target.headers("header"), **target.headers("bearer")}
     r = call("GET", f"/slurm/{v}/jobs/", headers)
     assert r.status_code in expect(release, "mixed_headers"), (r.status_code, r.text[:300])
+
+
+# measured on real 25.11.7 (issue #7 §1): a token slurmctld/slurmdbd refuses, answered per operation;
+# (method, path, status, payload keys besides meta/errors/warnings, (number, description, source) or None)
+_JOB = {"job": {"script": "#!/bin/bash\ntrue", "environment": ["PATH=/bin"], "current_working_directory": "/tmp"}}
+REFUSED_2511 = [
+    ("GET", "/slurm/{v}/jobs/", 511, {"jobs", "last_backfill", "last_update"},
+     (1007, "Unable to query jobs", "slurm_load_jobs()")),
+    ("GET", "/slurm/{v}/job/1", 511, {"jobs", "last_backfill", "last_update"},
+     (1007, "Unable to query JobId=1", "_handle_job_get")),
+    ("GET", "/slurm/{v}/nodes/", 511, set(), (1007, "Failure to query nodes", "_dump_nodes")),
+    ("GET", "/slurm/{v}/partitions/", 511, set(), None),
+    ("GET", "/slurm/{v}/diag/", 511, set(),
+     (1007, "slurm_get_statistics() failed to get slurmctld statistics", "op_handler_diag")),
+    ("GET", "/slurm/{v}/licenses/", 511, {"last_update", "licenses"},
+     (1007, "slurm_load_licenses() was unable to load licenses", "op_handler_licenses")),
+    ("GET", "/slurm/{v}/shares", 500, set(), (-1, "slurm_associations_get_shares() failed: GET", "_dump_shares")),
+    ("POST", "/slurm/{v}/job/submit", 511, set(), (1007, "Batch job submission failed", "slurm_submit_batch_job()")),
+    pytest.param("GET", "/slurmdb/{v}/accounts/", 502, set(),
+                 (7000, "Failed to open slurmdbd connection, authentication error", "openapi_get_db_conn"),
+                 marks=pytest.mark.family("slurmdb")),
+]
+
+
+@pytest.mark.parametrize("method,path,status,keys,error", REFUSED_2511)
+def test_refused_token_answer_per_operation(call, v, release, method, path, status, keys, error):
+    """Each operation reports the refusal its own way: description, source, number and payload keys."""
+    if not release.startswith("25.11"):
+        pytest.skip(f"measured on 25.11.7; {release} not measured")
+    r = call(method, path.format(v=v), {"X-SLURM-USER-TOKEN": "not-a-jwt"}, json=_JOB if method == "POST" else None)
+    assert r.status_code == status, r.text[:300]
+    body = r.json()
+    assert set(body) - {"meta", "errors", "warnings"} == keys, sorted(body)
+    got = [(e.get("error_number"), e.get("description"), e.get("source")) for e in body["errors"]]
+    assert got == ([] if error is None else [error]), got
+
+
+def test_both_header_styles_refused_before_routing(call, target, v, release):
+    """25.11.7: both styles at once is 401 text/plain on every path, ping included (slurmrestd refuses it)."""
+    if not release.startswith("25.11"):
+        pytest.skip(f"measured on 25.11.7; {release} not measured")
+    headers = {**target.headers("header"), **target.headers("bearer")}
+    for path in (f"/slurm/{v}/ping/", f"/slurm/{v}/jobs/"):
+        r = call("GET", path, headers)
+        assert r.status_code == 401 and r.headers.get("content-type", "").startswith("text/plain"), path

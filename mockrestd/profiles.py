@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .auth import AuthRules
+from .auth.refusals import Refusal
 
 
 @dataclass(frozen=True)
@@ -18,10 +19,9 @@ class Profile:
     status_exact: dict = field(default_factory=dict)
     status_ranges: tuple = ()
     default_error_status: int = 500
-    # status of a bad token on /slurm/ (with error 1007) and on /slurmdb/ (with error 7000 on 25.11)
-    bad_token_status: int = 511
-    bad_token_db_status: int = 502
-    bad_token_db_error: int = 7000
+    # a refused token: rows that replace auth/refusals.TABLE's for this release (`slurm:*` = every /slurm/
+    # operation, ping included); the status follows the row's number unless the row gives one
+    refusals: dict = field(default_factory=dict)
     # 26.05: an unknown partition name on GET /partition/{name} is a warning, not an error
     unknown_partition_is_warning: bool = False
     # 24.11: GET /node/{name}?update_time=<later than any change> fails (-1 "Unable to query partitions")
@@ -104,8 +104,9 @@ _R2411 = Profile(      # router answers measured on 24.11.5 (Debian trixie); bad
     versions=("v0.0.40", "v0.0.41", "v0.0.42"),
     status_exact={2017: 404, 1007: 511, 7000: 500, **_PARSER_ERRORS_500},
     status_ranges=((9000, 9999, 422), (2000, 2999, 500)),
-    bad_token_db_status=500,
-    bad_token_db_error=1007,
+    # kept from before this table (not measured: the trixie chroot has no slurmdbd; 24.11.5's source
+    # refuses like 25.11's, 7000 from openapi_get_db_conn)
+    refusals={"slurmdb:*": Refusal(1007, "Unable to connect to database", "", (), "not measured", status=500)},
     unchanged_node_is_error=True,
     missing_auth_text="Authentication failure",
     not_found_text="Unable find requested URL. Please view /openapi/v3 for API reference.",
@@ -126,9 +127,10 @@ _R2205 = Profile(
     versions=("v0.0.36", "v0.0.37", "v0.0.38"),
     status_exact={2127: 400, 9001: 400, 9002: 400},
     status_ranges=((9000, 9999, 400),),
-    bad_token_status=500,
-    bad_token_db_status=500,
-    bad_token_db_error=1007,
+    # measured on 22.05.8 for ping (no `pings` key); taken for every /slurm/ operation (not measured there)
+    refusals={"slurm:*": Refusal(-1, "slurmctld config is unable to load", "slurm_load_ctl_conf", (),
+                                 "measured 22.05.8 (ping)"),
+              "slurmdb:*": Refusal(1007, "Unable to connect to database", "", (), "not measured", status=500)},
     auth=AuthRules(user_name_header_required=True, bearer_allowed=False),
     not_found_text="Unable find requested URL. Please view /openapi/v3 for API reference.\n",
     wrong_method_status=405,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from starlette.testclient import TestClient
 
 from mockrestd.auth import KeyRing, mint_token
@@ -29,7 +31,8 @@ class MockHarness:
         return self.site.cluster
 
     def token(self, user="alice", lifespan=1800, now=None):
-        return mint_token(self.key, user, lifespan, now=self.clock.now() if now is None else now)
+        """A token stamped in wall time, as `scontrol token` stamps it (the cluster clock is not its clock)."""
+        return mint_token(self.key, user, lifespan, now=time.time() if now is None else now)
 
     def headers(self, user="alice", style="bearer"):
         token = self.token(user)

@@ -25,7 +25,7 @@ class Identity:
 
 @dataclass(frozen=True)
 class AuthOutcome:
-    kind: str                          # "missing" | "bad" | "ok"
+    kind: str                          # "missing" | "refused" (by slurmrestd: 401) | "bad" (by slurmctld) | "ok"
     identity: Identity | None = None
     reason: str = ""
 
@@ -34,16 +34,24 @@ class AuthOutcome:
         return self.kind == "missing"
 
     @property
+    def refused(self) -> bool:
+        return self.kind == "refused"
+
+    @property
     def ok(self) -> bool:
         return self.kind == "ok"
 
 
 MISSING = AuthOutcome("missing", reason="no token")
+# a token longer than any issuer makes (scontrol: ~200 bytes, identity providers: a few KiB) is refused like
+# a forged one, before it is decoded, so a huge one costs nothing
+MAX_TOKEN_BYTES = 16 * 1024
 
 
 def authenticate(headers, keyring, *, operators=("root", "slurm"), rules: AuthRules = AuthRules(),
                  now: float | None = None) -> AuthOutcome:
-    """`headers` maps lower-case names to values."""
+    """`headers` maps lower-case names to values; `now` is wall time (a token's `exp` is). `reason` never
+    holds the token or key bytes: it is logged."""
     token = headers.get("x-slurm-user-token")
     name = headers.get("x-slurm-user-name")
     bearer = None
@@ -57,9 +65,13 @@ def authenticate(headers, keyring, *, operators=("root", "slurm"), rules: AuthRu
     if token is not None and rules.user_name_header_required and name is None:
         return MISSING
     if token is not None and bearer is not None:
-        return AuthOutcome("bad", reason="both X-SLURM-USER-TOKEN and Authorization: Bearer sent")
+        # rest_auth/jwt refuses this itself (25.11.7: 401 text/plain on every path, ping included)
+        return AuthOutcome("refused", reason="both X-SLURM-USER-TOKEN and Authorization: Bearer sent")
+    token = token if token is not None else bearer
+    if len(token) > MAX_TOKEN_BYTES:
+        return AuthOutcome("bad", reason=f"token of {len(token)} bytes (more than {MAX_TOKEN_BYTES})")
     try:
-        claims = verify(token if token is not None else bearer, keyring, now=now, user_claim=rules.user_claim)
+        claims = verify(token, keyring, now=now, user_claim=rules.user_claim)
     except TokenRejected as e:
         return AuthOutcome("bad", reason=str(e))
     token_user = claims["user"]

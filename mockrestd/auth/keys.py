@@ -36,16 +36,27 @@ class KeyRing:
             # the whole file is the HMAC key, exactly as slurmctld reads jwt_hs256.key: no stripping
             ring.hs256_key = Path(jwt_key).read_bytes()
         if jwks:
-            from jwt import PyJWKSet
-            data = json.loads(Path(jwks).read_text())
-            for jwk in PyJWKSet.from_dict(data).keys:
-                if jwk.key_type == "RSA":
-                    ring.rs256_keys[jwk.key_id or ""] = jwk.key
+            ring.rs256_keys = rs256_keys(json.loads(Path(jwks).read_text()))
         return ring
 
     def rs256_for(self, kid: str | None):
-        if kid is not None and kid in self.rs256_keys:
-            return self.rs256_keys[kid]
-        if kid is None and len(self.rs256_keys) == 1:
-            return next(iter(self.rs256_keys.values()))
-        return None
+        """Only the key the token names: slurmctld refuses an RS256 token without `kid`, even when the
+        JWKS holds a single key."""
+        return self.rs256_keys.get(kid) if isinstance(kid, str) else None
+
+
+def rs256_keys(jwks: dict) -> dict:
+    """kid -> public key for the keys slurmctld's auth/jwt can use: RSA with a `kid` and `alg` RS256 (it
+    skips any other key when verifying); a JWKS with none of those leaves every RS256 token refused."""
+    from jwt import PyJWK, PyJWTError
+    keys = {}
+    for entry in jwks.get("keys", []) if isinstance(jwks, dict) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("kid"), str):
+            continue
+        if str(entry.get("alg", "")).upper() != "RS256" or entry.get("kty") != "RSA":
+            continue
+        try:
+            keys[entry["kid"]] = PyJWK(entry).key
+        except (PyJWTError, ValueError, TypeError):
+            continue
+    return keys

@@ -17,28 +17,42 @@ def mint_token(key: bytes, username: str, lifespan: int = 1800, now: float | Non
 
 
 def verify(token: str, keyring, now: float | None = None, user_claim: str = "sun") -> dict:
-    """The token's claims with `user` set; raises TokenRejected like the controller would refuse it."""
+    """The token's claims with `user` set; raises TokenRejected where slurmctld's auth/jwt (25.11.7,
+    src/plugins/auth/jwt/auth_jwt.c) refuses it: an algorithm other than HS256/RS256 (`none` included), no
+    key loaded for it, RS256 without a `kid` or with one the JWKS lacks, a bad signature, `exp` missing, not
+    an integer or before `now` (wall time), no user name. Like slurmctld it checks neither `iat` nor `nbf`
+    nor the lifespan. Messages never quote the token."""
     try:
         header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError as e:
-        raise TokenRejected(f"unreadable token: {e}") from None
+    except (jwt.PyJWTError, ValueError, TypeError):
+        raise TokenRejected("unreadable token") from None
     alg = header.get("alg")
-    if alg == "HS256" and keyring.hs256_key is not None:
+    if alg == "HS256":
         key = keyring.hs256_key
-    elif alg == "RS256" and keyring.rs256_for(header.get("kid")) is not None:
+    elif alg == "RS256":
         key = keyring.rs256_for(header.get("kid"))
     else:
-        raise TokenRejected(f"no key for algorithm {alg!r}")
+        raise TokenRejected(f"no support for alg={str(alg)[:20]!r}")
+    if key is None:
+        raise TokenRejected(f"no {alg} key for this token" + (" (kid)" if alg == "RS256" else ""))
     try:
-        claims = jwt.decode(token, key, algorithms=[alg], options={"require": ["exp"], "verify_exp": False,
-                                                                   "verify_iat": False, "verify_aud": False})
-    except jwt.PyJWTError as e:
-        raise TokenRejected(str(e)) from None
+        claims = jwt.decode(token, key, algorithms=[alg],
+                            options={"require": [], "verify_exp": False, "verify_iat": False, "verify_nbf": False,
+                                     "verify_aud": False, "verify_iss": False, "verify_sub": False,
+                                     "verify_jti": False})
+    except (jwt.PyJWTError, ValueError, TypeError) as e:
+        raise TokenRejected(f"jwt_decode failure: {type(e).__name__}") from None
+    if not isinstance(claims, dict):
+        raise TokenRejected("claims are not an object")
+    exp = claims.get("exp")
     current = time.time() if now is None else now
-    if not isinstance(claims.get("exp"), int | float) or claims["exp"] <= current:
+    # libjwt's jwt_get_grant_int: 0 for a missing or non-integer `exp`, so those are expired too (and jansson
+    # cannot read an integer past int64: such a token does not decode)
+    if not isinstance(exp, int) or isinstance(exp, bool) or exp < current or exp >= 2 ** 63:
         raise TokenRejected("token expired")
-    user = claims.get(user_claim) or claims.get("sun") or claims.get("username")
-    if not isinstance(user, str) or not user:
+    user = next((claims[c] for c in dict.fromkeys(("sun", "username", user_claim)) if isinstance(claims.get(c), str)),
+                None)
+    if not user:
         raise TokenRejected("token names no user")
     claims["user"] = user
     return claims

@@ -67,28 +67,26 @@ class Site:
                              "query": scope.get("query_string", b"").decode("latin-1"), "status": status,
                              "elapsed_ms": round(elapsed_ms, 2)})
 
-    def rejection(self, vs, op, kind: str, fault=None) -> respond.Answer:
+    def rejection(self, vs, op, kind: str, fault=None, params=None) -> respond.Answer:
         """What a request gets when it never reaches its operation (bad token, injected fault)."""
+        if kind == "bad_token":       # per operation, from auth/refusals.py and the release's profile
+            refused = respond.refused(self.profile, op, params or {})
+            if refused is not None:
+                return refused
         if kind == "error":
             entry = respond.error_entry(fault.error_number, fault.description, op.operation_id)
             return respond.Answer(status=fault.status or self.profile.status_for(fault.error_number), errors=[entry])
         if op.family == "slurmdb":
             if kind == "controller_down":
                 return None
-            code = self.profile.bad_token_db_error if kind == "bad_token" else 7000
-            status = self.profile.bad_token_db_status if kind == "bad_token" else 502
-            return respond.Answer(status=status, bare=True,     # 26.05.5: no payload keys, unlike /slurm/
-                                  errors=[respond.error_entry(code, "Unable to connect to database", op.name)])
+            return respond.Answer(status=502, bare=True,     # 26.05.5: no payload keys, unlike /slurm/
+                                  errors=[respond.error_entry(7000, "Unable to connect to database", op.name)])
         if kind == "dbd_down":
             return None
         if op.name == "get_ping":      # v0.0.45 says why in `status` (renames.py); older schemas drop it
             why = error_text(1007 if kind == "bad_token" else 1800)
             return respond.Answer(payload={"pings": [dict(p, status=why) for p in self.cluster.ping_records(down=True)]})
         source = _BAD_TOKEN_SOURCE.get(op.name, op.name)
-        if kind == "bad_token":
-            errors = [] if op.name == "get_partitions" else [
-                respond.error_entry(1007, "Unable to query" if op.method == "get" else "Request failed", source)]
-            return respond.Answer(status=self.profile.bad_token_status, errors=errors)
         # controller down: what slurmrestd says when slurmctld does not answer
         return respond.Answer(status=500, errors=[respond.error_entry(
             1800, "Unable to contact slurm controller (connect failure)", source)])

@@ -27,6 +27,9 @@ CONTROL_PREFIX = "/mockrestd/"
 _SLASHES = re.compile(r"/{2,}")
 # the methods slurmrestd's HTTP parser knows; any other is refused before auth (405 "Invalid HTTP method")
 HTTP_METHODS = {"GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
+# slurmrestd buffers any header block; the mock answers one past this cleanly instead of parsing it
+MAX_HEADER_BYTES = 64 * 1024
+HEADERS_TOO_LARGE = (431, "Request Header Fields Too Large")
 _JSON_TYPES = ("application/json", "application/x-json", "text/json")
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
@@ -112,10 +115,15 @@ class Gate:
             return await _text(send, site.profile.unknown_method_status, site.profile.unknown_method_text)
         if path in ("/ui", "/ui/") and method == "GET":
             return await _raw(send, 200, _UI_PAGE.read_bytes(), "text/html; charset=utf-8")
+        if sum(len(k) + len(v) + 4 for k, v in scope["headers"]) > MAX_HEADER_BYTES:
+            return await _text(send, *HEADERS_TOO_LARGE)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        # tokens live in wall time (`scontrol token` and slurmctld use time(NULL)), whatever the cluster clock
         outcome = authenticate(headers, site.keyring, operators=site.cluster.operators,
-                               rules=site.profile.auth, now=site.cluster.clock.now())
-        if outcome.missing:
+                               rules=site.profile.auth, now=time.time())
+        if outcome.missing or outcome.refused:
+            if outcome.refused:
+                log.info("%s %s: token refused by slurmrestd: %s", _client(scope), _target(scope), outcome.reason)
             return await _text(send, 401, site.profile.missing_auth_text)
         if path in OPENAPI_PATHS and method == "GET":
             return await _raw(send, 200, site.openapi_bytes(), "application/json")
@@ -141,7 +149,8 @@ class Gate:
         identity = outcome.identity
         reject = None
         if not outcome.ok:
-            reject = site.rejection(vs, op, "bad_token")
+            log.info("%s %s: token refused by slurmctld: %s", client, _target(scope), outcome.reason)
+            reject = site.rejection(vs, op, "bad_token", params=_refusal_params(match.params, body))
         elif fault is not None and fault.kind != "latency":
             reject = site.rejection(vs, op, fault.kind, fault)
         if reject is not None:
@@ -169,6 +178,15 @@ class Gate:
                     message = dict(message, headers=headers + [(b"connection", b"Close")])
             await send(message)
         return wrapped
+
+
+def _refusal_params(params: dict, body) -> dict:
+    """What a refusal's description may name: the path parameters, and `node_names` of a nodes update
+    (printf's "(null)" when the body has none)."""
+    names = body.get("node_names") if isinstance(body, dict) else None
+    if isinstance(names, list):
+        names = ",".join(str(n) for n in names)
+    return {**params, "node_names": names if isinstance(names, str) and names else "(null)"}
 
 
 async def _read_body(receive) -> bytes:

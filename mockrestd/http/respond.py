@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..auth import refusals
 from ..errors import SlurmError, error_text
 
 _PLUGIN = {
@@ -30,6 +31,8 @@ class Answer:
     unshaped: bool = False
     # only meta/errors/warnings, no payload keys at all (an unknown node: real slurmrestd sends no `nodes`)
     bare: bool = False
+    # only these payload keys (besides meta/errors/warnings): what a handler dumps after a failed call
+    keys: tuple | None = None
 
 
 @dataclass
@@ -105,6 +108,19 @@ def from_error(err: SlurmError, profile, payload: dict | None = None, *, bare: b
                   warnings=list(err.warnings), bare=err.bare if bare is None else bare)
 
 
+def refused(profile, operation, params: dict) -> Answer | None:
+    """The answer to a token slurmctld/slurmdbd refused, from the one table (auth/refusals.py) and the
+    release's overrides; None when the operation still answers normally (ping: the controller is DOWN)."""
+    row = refusals.lookup(operation.family, operation.name, profile.refusals)
+    if row is None:
+        return None
+    description = row.describe(params)
+    errors = [] if description is None else [error_entry(row.rc, description, row.source or operation.name)]
+    payload = {k: refusals.EMPTY[k] for k in row.keys if k in refusals.EMPTY}    # the rest: the schema's zero
+    return Answer(payload=payload, errors=errors, keys=row.keys, bare=not row.keys,
+                  status=row.status or profile.status_for(row.rc))
+
+
 def render(site, version_spec, operation, answer: Answer, user: str, client: str) -> tuple[int, bytes]:
     """Render an answer to (status, JSON bytes) with the operation's response schema of this version."""
     if answer.empty:
@@ -121,6 +137,10 @@ def render(site, version_spec, operation, answer: Answer, user: str, client: str
                     "errors": renderer.schema(f"{version_spec.version}_openapi_errors", body["errors"]),
                     "warnings": renderer.schema(f"{version_spec.version}_openapi_warnings", body["warnings"])}
         return answer.status, renderer.dumps(rendered)
+    if answer.keys is not None and operation is not None:
+        full = renderer.response(operation.operation_id, body, answer.status)
+        keep = set(answer.keys) | {"meta", "errors", "warnings"}
+        return answer.status, renderer.dumps({k: v for k, v in full.items() if k in keep})
     if operation is None or answer.unshaped:
         rendered = dict(body, meta=renderer.schema(f"{version_spec.version}_openapi_meta", body["meta"]))
         return answer.status, renderer.dumps(rendered)

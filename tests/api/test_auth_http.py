@@ -1,5 +1,7 @@
 """Token answers over HTTP, as measured on slurmrestd 25.11.7 (DESIGN Part 1, Auth)."""
 
+import time
+
 import jwt
 
 V = "/slurm/v0.0.44"
@@ -12,14 +14,18 @@ def test_both_header_styles_work(mock):
         assert r.json()["meta"]["client"]["user"] == "alice"
 
 
-def test_both_styles_at_once_is_rejected_like_a_bad_token(mock):
+def test_both_styles_at_once_is_refused_by_slurmrestd_itself(mock):
+    """Real 25.11.7: 401 text/plain `Authentication failure`, Connection: Close, on every path (ping too)."""
     h = {**mock.headers("alice", "bearer"), **mock.headers("alice", "slurm")}
-    r = mock.get(f"{V}/jobs/", headers=h)
-    assert r.status_code == 511
+    for path in (f"{V}/jobs/", f"{V}/ping/", "/slurmdb/v0.0.41/accounts/", f"{V}/no-such-thing"):
+        r = mock.get(path, headers=h)
+        assert (r.status_code, r.text) == (401, "Authentication failure\n"), path
+        assert r.headers["content-type"].startswith("text/plain") and r.headers["connection"] == "Close"
 
 
 def test_bad_signature_is_511_with_error_1007_and_empty_body(mock):
-    token = jwt.encode({"sun": "alice", "exp": mock.clock.now() + 60, "iat": mock.clock.now()}, b"x" * 32, "HS256")
+    token = jwt.encode({"sun": "alice", "exp": int(time.time()) + 60, "iat": int(time.time())}, b"x" * 32,
+                       "HS256")
     r = mock.get(f"{V}/jobs/", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 511
     body = r.json()
@@ -30,7 +36,7 @@ def test_bad_signature_is_511_with_error_1007_and_empty_body(mock):
 
 
 def test_expired_and_garbage_tokens_are_511(mock):
-    expired = mock.token("alice", lifespan=10, now=mock.clock.now() - 100)
+    expired = mock.token("alice", lifespan=10, now=time.time() - 100)
     for token in (expired, "garbage", "a.b.c"):
         r = mock.get(f"{V}/nodes/", headers={"X-SLURM-USER-TOKEN": token})
         assert r.status_code == 511, token

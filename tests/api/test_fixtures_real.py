@@ -5,6 +5,7 @@ an unknown id, a bad token, an unknown URL) and must answer with the recorded st
 and a JSON body with the same keys at every level (text bodies: the same text)."""
 
 import json
+import time
 
 import pytest
 
@@ -80,7 +81,7 @@ def _request(h, version, name):
     if name in simple:
         return h.get(simple[name], user="root")
     if name in ("slurm-jwt-invalid-token", "slurm-jwt-expired-token"):
-        token = "garbage.token.here" if "invalid" in name else h.token("root", lifespan=1, now=h.clock.now() - 60)
+        token = "garbage.token.here" if "invalid" in name else h.token("root", lifespan=1, now=time.time() - 60)
         return h.get(f"{slurm}/jobs/", headers={"X-SLURM-USER-TOKEN": token})
     kind, _, state = name.partition("-job-") if "-job-" in name else name.partition("-node-")
     if "-job-" in name:
