@@ -174,7 +174,8 @@ def start_mock(extra_args: list[str] | None = None, speed: str | None = None) ->
     user = os.environ.get("CONTRACT_MOCK_USER", "root")
     target = Target(url=f"http://127.0.0.1:{port}", token=mint(key, user, 24 * 3600), user=user, kind="mock",
                     key=key, proc=proc, workdir=workdir)
-    deadline = time.time() + 60
+    wait = float(os.environ.get("CONTRACT_MOCK_START_TIMEOUT", "60"))    # a loaded CI machine needs more
+    deadline = time.time() + wait
     while time.time() < deadline:
         if proc.poll() is not None:
             log.close()
@@ -189,7 +190,7 @@ def start_mock(extra_args: list[str] | None = None, speed: str | None = None) ->
             pass
         time.sleep(0.1)
     target.stop()
-    raise RuntimeError(f"mockrestd serve did not answer within 60 s ({' '.join(cmd)})")
+    raise RuntimeError(f"mockrestd serve did not answer within {wait:.0f} s ({' '.join(cmd)})")
 
 
 def external_target() -> Target | None:
