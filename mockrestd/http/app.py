@@ -9,6 +9,7 @@ from collections import deque
 from pathlib import Path
 
 import connexion
+from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from connexion.validators import ParameterValidator, VALIDATOR_MAP
 from connexion.validators.abstract import AbstractRequestBodyValidator
@@ -207,7 +208,9 @@ def create_app(site: Site):
     app = connexion.AsyncApp(__name__, validator_map=validators)
     specification, _checked = openapi_specification(_connexion_document(site.specs),
                                                     label=_document_label(site.specs))
-    _add_specification(app, specification, resolver=_Resolver(site), name="slurmrestd", swagger_ui_options=None)
+    # no connexion Swagger UI here (it would take /ui/ and, without the bundle, warn): /mockrestd/docs/ has one
+    _add_specification(app, specification, resolver=_Resolver(site), name="slurmrestd",
+                       swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
     from ..control import routes as control_routes
     control_routes.install(app, site)
 
