@@ -249,10 +249,12 @@ def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, sp
     from ..engine import Cluster
     from ..engine.clock import Clock
 
+    from ..specs import default_specs_dir
+
     folder, specs, chosen = served_specs(specs_dir, profile, only_versions)
     if not specs.versions:
-        raise SystemExit(f"no usable spec documents in {folder} "
-                         f"(run `mockrestd specs sync --from ../shared/specs`)")
+        to = "" if Path(folder) == default_specs_dir(for_writing=True) else f" --to {folder}"
+        raise SystemExit(f"mockrestd serve: no spec documents in {folder}; `mockrestd specs sync{to}` fetches them")
     clock = clock or Clock(speed=speed)
     cluster = Cluster.from_file(cluster_file, clock=clock) if cluster_file else Cluster.default(clock=clock)
     if strict_users is not None:
