@@ -61,8 +61,11 @@ def test_live_view_follows_jobs_and_clock(live, page, reports):
     journal = page.locator("#journal").inner_text()
     assert "POST /slurm/v0.0.44/job/submit" in journal and "POST /slurm/v0.0.41/job/submit" in journal
 
-    page.click("#freeze")                   # unfreeze from the page
+    page.click("#freeze")                   # unfreeze from the page, speed it up, freeze again
     page.wait_for_selector("#clockstate:text('×1')")
+    page.select_option("#speed", "10")
+    page.wait_for_selector("#clockstate:text('×10')")
+    assert live.http.get("/mockrestd/v1/clock").json()["speed"] == 10
     page.click("#freeze")
     page.wait_for_selector("#clockstate:text('frozen')")
     page.screenshot(path=str(reports / "live-view.png"), full_page=True)
