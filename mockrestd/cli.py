@@ -133,7 +133,7 @@ def main(argv=None) -> int:
     specs = sub.add_parser("specs", help="get and list the OpenAPI spec documents")
     specs_sub = specs.add_subparsers(dest="specs_cmd", required=True)
     sync_p = specs_sub.add_parser("sync", help="copy/fetch specs and verify them against specs/manifest.json")
-    sync_p.add_argument("--from", dest="source", required=True, help="folder, URL, or a live slurmrestd's URL")
+    sync_p.add_argument("--from", dest="source", help="folder, URL, or a live slurmrestd's URL (default: upstream)")
     sync_p.add_argument("--to", help="destination folder (default: the specs folder serve uses)")
     sync_p.add_argument("--token", help="token for a live slurmrestd's /openapi/v3")
     list_p = specs_sub.add_parser("list", help="list the versions a folder serves")

@@ -43,22 +43,8 @@ class Control:
         })
 
     async def view(self):
-        c = self.cluster
-        now = c.clock.now()
-        nodes = [{"name": n["name"], "state": n.get("state", []), "cpus": n.get("cpus", 0),
-                  "alloc_cpus": n.get("alloc_cpus", 0), "partitions": n.get("partitions", [])}
-                 for n in c.node_records()]
-        jobs = []
-        for j in c.job_records():
-            start = j.get("start_time") or 0
-            end = j.get("end_time") or 0
-            running = "RUNNING" in j.get("job_state", [])
-            elapsed = int((now if running else end) - start) if start and (running or end) else 0
-            jobs.append({k: j.get(k, "") for k in ("job_id", "name", "user_name", "partition", "job_state",
-                                                   "state_reason", "nodes", "cpus")} | {"elapsed": max(elapsed, 0)})
-        return _json({"cluster": c.name, "profile": self.site.profile.release,
-                      "versions": list(self.site.specs.versions), "clock": _clock(c.clock),
-                      "nodes": nodes, "jobs": jobs})
+        from .view import build
+        return _json(build(self.site))
 
     async def reset(self):
         from ..engine import Cluster
@@ -172,7 +158,12 @@ class _ControlResolver(Resolver):
 
 
 def install(app, site) -> Control:
+    from connexion.options import SwaggerUIOptions
+    from . import docs
     control = Control(site)
-    app.add_api(SPEC, resolver=_ControlResolver(control), name="mockrestd-control", swagger_ui_options=None)
+    # connexion's own Swagger UI is off (it would mount one per API, at /ui/); ours is docs.py's
+    app.add_api(SPEC, resolver=_ControlResolver(control), name="mockrestd-control",
+                swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
+    docs.install(app, site)
     site.control = control
     return control

@@ -9,6 +9,7 @@ from collections import deque
 from pathlib import Path
 
 import connexion
+from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from connexion.validators import ParameterValidator, VALIDATOR_MAP
 from connexion.validators.abstract import AbstractRequestBodyValidator
@@ -209,7 +210,9 @@ def create_app(site: Site):
     app = connexion.AsyncApp(__name__, validator_map=validators)
     specification, _checked = openapi_specification(_connexion_document(site.specs),
                                                     label=_document_label(site.specs))
-    _add_specification(app, specification, resolver=_Resolver(site), name="slurmrestd", swagger_ui_options=None)
+    # no connexion Swagger UI here (it would take /ui/ and, without the bundle, warn): /mockrestd/docs/ has one
+    _add_specification(app, specification, resolver=_Resolver(site), name="slurmrestd",
+                       swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
     from ..control import routes as control_routes
     control_routes.install(app, site)
 
@@ -248,10 +251,12 @@ def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, sp
     from ..engine import Cluster
     from ..engine.clock import Clock
 
+    from ..specs import default_specs_dir
+
     folder, specs, chosen = served_specs(specs_dir, profile, only_versions)
     if not specs.versions:
-        raise SystemExit(f"no usable spec documents in {folder} "
-                         f"(run `mockrestd specs sync --from ../shared/specs`)")
+        to = "" if Path(folder) == default_specs_dir(for_writing=True) else f" --to {folder}"
+        raise SystemExit(f"mockrestd serve: no spec documents in {folder}; `mockrestd specs sync{to}` fetches them")
     clock = clock or Clock(speed=speed)
     cluster = Cluster.from_file(cluster_file, clock=clock) if cluster_file else Cluster.default(clock=clock)
     if strict_users is not None:

@@ -1,8 +1,12 @@
-"""Put the spec documents in place: copy from a folder, download from a URL, or ask a live slurmrestd.
+"""Put the spec documents in place: fetch them from upstream, copy from a folder, download from a URL, or ask
+a live slurmrestd.
 
 The documents are third-party data, so the project commits only their checksums (`specs/manifest.json`);
 whatever is fetched is checked against it: a known file with a wrong checksum is refused (never written),
-and a document a live daemon serves that the manifest does not know is written and reported as such."""
+and a document a live daemon serves that the manifest does not know is written and reported as such.
+With no source, each manifest entry that records an `upstream` (repository, commit, path) is fetched from
+that repository at that very commit (`$MOCKRESTD_SPECS_UPSTREAM` replaces the raw-file host, e.g. with a
+mirror or a test server); documents captured from live daemons have no upstream and are listed as such."""
 
 from __future__ import annotations
 
@@ -19,6 +23,9 @@ PACKAGE = Path(__file__).resolve().parents[1]          # .../mockrestd
 REPO = PACKAGE.parent                                   # the source checkout (or site-packages when installed)
 MANIFEST = Path(__file__).resolve().parent / "manifest.json"   # packaged copy of <repo>/specs/manifest.json
 _SPEC_NAME = re.compile(r"^slurm-.*\.json$")
+UPSTREAM_ENV = "MOCKRESTD_SPECS_UPSTREAM"
+DEFAULT_UPSTREAM = "https://raw.githubusercontent.com"    # serves <owner>/<repo>/<commit>/<path>
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 
 def read_manifest(path: Path | None = None) -> dict:
@@ -57,6 +64,7 @@ class SyncReport:
     unknown: list = field(default_factory=list)     # written, but the manifest does not know them
     refused: list = field(default_factory=list)     # "name: reason" (checksum mismatch): not written
     errors: list = field(default_factory=list)      # fetch failures and the like
+    skipped: list = field(default_factory=list)     # "name: why" (no upstream to fetch it from): not an error
 
     @property
     def ok(self) -> bool:
@@ -69,7 +77,8 @@ class SyncReport:
         lines += [f"  written    {n}: {_UNKNOWN}" for n in self.unknown]
         lines += [f"  REFUSED    {n}" for n in self.refused]
         lines += [f"  ERROR      {n}" for n in self.errors]
-        if not (self.written or self.unchanged or self.unknown or self.refused or self.errors):
+        lines += [f"  skipped    {n}" for n in self.skipped]
+        if not (self.written or self.unchanged or self.unknown or self.refused or self.errors or self.skipped):
             lines.append("  nothing found to sync")
         return "\n".join(lines)
 
@@ -87,6 +96,13 @@ class _Place:
         self.by_sha = {e["sha256"]: e for e in entries if e.get("sha256")}
 
     def __call__(self, name: str, data: bytes, *, live: bool = False) -> None:
+        checked = self.check(name, data, live=live)
+        if checked is not None:
+            self.write(*checked, data)
+
+    def check(self, name: str, data: bytes, *, live: bool = False):
+        """(name, entry) to write `data` as, or None (refused, and reported) when its checksum is not the
+        manifest's for that name."""
         digest = hashlib.sha256(data).hexdigest()
         entry = self.by_name.get(name)
         if entry is None and digest in self.by_sha:     # a known document under another name: use the known one
@@ -97,23 +113,29 @@ class _Place:
             self.report.refused.append(
                 f"{name}: sha256 {digest} does not match the manifest's {entry.get('sha256')} "
                 f"({len(data)} bytes, manifest says {entry.get('bytes')}); not written{hint}")
-            return
+            return None
+        return name, entry
+
+    def write(self, name: str, entry, data: bytes) -> None:
         target = self.dest / name
         if target.is_file() and target.read_bytes() == data:
             self.report.unchanged.append(name)
             return
+        self.dest.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{name}.tmp")
         tmp.write_bytes(data)
         tmp.replace(target)
         (self.report.written if entry is not None else self.report.unknown).append(name)
 
 
-def sync(source, dest_dir=None, manifest_path=None, *, token: str | None = None, user: str | None = None,
-         release: str | None = None, client=None) -> SyncReport:
+def sync(source=None, dest_dir=None, manifest_path=None, *, token: str | None = None, user: str | None = None,
+         release: str | None = None, client=None, upstream: str | None = None) -> SyncReport:
     """Copy/fetch spec documents from `source` into `dest_dir` (default: `default_specs_dir(for_writing=True)`),
     verified against the manifest. Idempotent; never raises for a bad source (see `SyncReport.errors`).
 
-    `source`: a folder (its `slurm-*.json` and manifest-listed files are copied), an http(s) URL of one
+    `source`: None (the default) fetches every manifest entry from its `upstream` at its pinned commit, from
+    `upstream` (a base URL; default `$MOCKRESTD_SPECS_UPSTREAM`, else raw.githubusercontent.com), and writes
+    them only if every one fetched and verified; a folder (its `slurm-*.json` and manifest-listed files are copied), an http(s) URL of one
     `.json` file, an http(s) URL of a folder (the manifest's file names are fetched from it), or the base URL
     of a live slurmrestd (its `/openapi/v3` is stored as `slurm-<release>-openapi-v3.json`; `token`/`user`
     are sent as `X-SLURM-USER-TOKEN`/`X-SLURM-USER-NAME`; `release` names the file when the document does
@@ -125,13 +147,71 @@ def sync(source, dest_dir=None, manifest_path=None, *, token: str | None = None,
     except (OSError, ValueError) as e:
         report.errors.append(f"manifest {manifest_path}: {e}")
         return report
-    dest.mkdir(parents=True, exist_ok=True)
+    if source is not None:
+        dest.mkdir(parents=True, exist_ok=True)
     place = _Place(dest, manifest, report)
-    if re.match(r"^https?://", str(source)):
+    if source is None:
+        _sync_upstream(place, report, base=upstream, client=client)
+    elif re.match(r"^https?://", str(source)):
         _sync_url(str(source), place, report, token=token, user=user, release=release, client=client)
     else:
         _sync_folder(Path(source), place, report)
     return report
+
+
+def upstream_base(base: str | None = None) -> str:
+    return (base or os.environ.get(UPSTREAM_ENV) or DEFAULT_UPSTREAM).rstrip("/")
+
+
+def upstream_url(entry: dict, base: str | None = None) -> str | None:
+    """Where the entry's document lives upstream, pinned to its commit; None if it has no (pinned) upstream."""
+    up = entry.get("upstream")
+    if not isinstance(up, dict) or not _COMMIT.match(str(up.get("commit", ""))) or not up.get("repo") \
+            or not up.get("path"):
+        return None
+    return f"{upstream_base(base)}/{up['repo']}/{up['commit']}/{up['path']}"
+
+
+def _sync_upstream(place: _Place, report: SyncReport, *, base, client) -> None:
+    """Every document fetched and checked first; written only when none failed, so a tampered or broken
+    upstream leaves the folder as it was."""
+    import httpx
+
+    http = client or httpx.Client(timeout=60, follow_redirects=True)
+    try:
+        fetched = _fetch_upstream(http, place, report, base)
+    finally:
+        if client is None:
+            http.close()
+    if report.refused or report.errors:
+        report.errors.append(f"nothing written to {place.dest}: every upstream document must fetch and verify")
+        return
+    for (name, entry), data in fetched:
+        place.write(name, entry, data)
+
+
+def _fetch_upstream(http, place: _Place, report: SyncReport, base) -> list:
+    import httpx
+
+    fetched = []
+    for entry in place.by_name.values():
+        name, url = entry["file"], upstream_url(entry, base)
+        if url is None:
+            report.skipped.append(f"{name}: no upstream in the manifest (captured from a live slurmrestd; "
+                                  f"`mockrestd specs sync --from URL-of-a-slurmrestd --token ...` gets one)")
+            continue
+        try:
+            r = http.get(url)
+        except httpx.HTTPError as e:
+            report.errors.append(f"{name}: {url}: {type(e).__name__}: {e}")
+            continue
+        if r.status_code != 200:
+            report.errors.append(f"{name}: {url}: HTTP {r.status_code}")
+            continue
+        checked = place.check(name, r.content)
+        if checked is not None:
+            fetched.append((checked, r.content))
+    return fetched
 
 
 def _sync_folder(src: Path, place: _Place, report: SyncReport) -> None:
