@@ -172,8 +172,10 @@ def start_mock(extra_args: list[str] | None = None, speed: str | None = None) ->
     log = open(Path(workdir) / "mockrestd.log", "wb")
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     user = os.environ.get("CONTRACT_MOCK_USER", "root")
+    # a 22.05 profile wants X-SLURM-USER-NAME beside the token, as real 22.05 does
+    user_header = any(a.startswith("22.") for a in cmd)
     target = Target(url=f"http://127.0.0.1:{port}", token=mint(key, user, 24 * 3600), user=user, kind="mock",
-                    key=key, proc=proc, workdir=workdir)
+                    key=key, proc=proc, workdir=workdir, user_header=user_header)
     wait = float(os.environ.get("CONTRACT_MOCK_START_TIMEOUT", "60"))    # a loaded CI machine needs more
     deadline = time.time() + wait
     while time.time() < deadline:
