@@ -31,7 +31,7 @@ class Ended:
 @pytest.fixture
 def ex(tmp_path):
     ended = Ended()
-    executor = Executor(tmp_path / "spool", kill_wait=1, on_exit=ended)
+    executor = Executor(tmp_path / "spool", kill_wait=1, on_exit=ended, sample_interval=0.2)
     executor.ended = ended
     yield executor
     executor.shutdown()
@@ -87,7 +87,18 @@ def test_script_runs_with_its_environment_and_exit_code(ex, tmp_path):
     assert ended is run and run.exit_code == 3 and run.signal is None
     text = (tmp_path / "slurm-7.out").read_text()
     assert f"pid={run.pid} pp={run.pid} cwd={tmp_path}" in text
-    assert run.usage.max_rss_kb > 0
+
+
+def test_cpu_time_and_peak_memory_are_measured(ex, tmp_path):
+    ex.sample_interval = 0.2
+    script = ("#!/bin/bash\nsrun python3 -c 'b = bytearray(80 << 20); import time; t = time.time()\n"
+              "while time.time() - t < 0.8: pass'\n")
+    ex.start(launch(tmp_path, script))
+    run = ex.ended.wait()
+    assert run.exit_code == 0, (tmp_path / "slurm-7.out").read_text()
+    step = ex.steps(7)[0]
+    assert step["max_rss_kb"] >= 80 * 1024 and step["user_cpu"] + step["sys_cpu"] >= 0.1
+    assert run.usage.max_rss_kb >= 80 * 1024 and run.usage.user_cpu + run.usage.sys_cpu >= step["user_cpu"]
 
 
 def test_srun_steps_and_their_exit_codes(ex, tmp_path):

@@ -29,6 +29,33 @@ def members(sid: int) -> list[int]:
     return out
 
 
+def peak_rss_by_group(sids) -> dict:
+    """{session: {process group: summed peak RSS in kB}} for the sessions in `sids`: one pass over /proc,
+    reading each member's VmHWM (its peak since exec, so a process forked from a large parent does not
+    count the parent's pages, as wait4's ru_maxrss would)."""
+    sids = set(sids)
+    out: dict = {}
+    if not sids or not os.path.isdir("/proc/self"):
+        return out
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                data = f.read()
+            fields = data[data.rindex(b")") + 2:].split()
+            sid, pgrp = int(fields[3]), int(fields[2])
+            if sid not in sids:
+                continue
+            with open(f"/proc/{name}/status", "rb") as f:
+                hwm = next((int(line.split()[1]) for line in f if line.startswith(b"VmHWM:")), 0)
+        except (OSError, ValueError, IndexError):
+            continue
+        groups = out.setdefault(sid, {})
+        groups[pgrp] = groups.get(pgrp, 0) + hwm
+    return out
+
+
 def signal_session(sid: int, signum: int) -> int:
     """Send `signum` to every process of the session; returns how many were signalled."""
     count = 0

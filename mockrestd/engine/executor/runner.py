@@ -52,6 +52,7 @@ class Run:
     usage: Usage = field(default_factory=Usage)
     message: str = ""                # why it never started, if it did not
     killed: bool = False             # the mock asked for it to end (cancel, time limit, node failure)
+    peak: dict = field(default_factory=dict)   # process group -> peak RSS seen (kB), from the sampler
     steps_final: list | None = None
     _timer: threading.Timer | None = None
 
@@ -71,7 +72,8 @@ class Run:
 class Executor:
     """Runs batch scripts. `on_exit(run)` is called on the engine's loop when a run's script has ended."""
 
-    def __init__(self, spool: str | Path | None = None, *, kill_wait: float = 30.0, on_exit=None, loop=None):
+    def __init__(self, spool: str | Path | None = None, *, kill_wait: float = 30.0, on_exit=None, loop=None,
+                 sample_interval: float = 1.0):
         self._own_spool = spool is None
         self.spool = Path(spool or tempfile.mkdtemp(prefix="mockrestd-spool-"))
         self.spool.mkdir(parents=True, exist_ok=True)
@@ -79,6 +81,9 @@ class Executor:
         self.on_exit = on_exit
         self.loop = loop
         self.runs: dict[int, Run] = {}
+        self.sample_interval = float(sample_interval)   # like JobAcctGatherFrequency (30 s on real clusters)
+        self._sampler: threading.Thread | None = None
+        self._closed = threading.Event()
         self.bin = self.spool / "bin"
         self.bin.mkdir(exist_ok=True)
         shim = self.bin / "srun"
@@ -94,13 +99,14 @@ class Executor:
         else:
             fn(*args)
 
-    def call_later(self, delay: float, fn) -> None:
-        """`fn()` on the engine's loop after `delay` seconds (the scheduler's wake-up for due events)."""
+    def call_later(self, delay: float, fn) -> bool:
+        """`fn()` on the engine's loop after `delay` seconds (the scheduler's wake-up for due events). Without
+        a loop (the engine used outside a server) nothing is scheduled: the next call into it catches up."""
         self._capture_loop()
-        if self.loop is None:
-            threading.Timer(max(0.0, delay), fn).start()
-        else:
-            self.loop.call_soon_threadsafe(self.loop.call_later, max(0.0, delay), fn)
+        if self.loop is None or self.loop.is_closed():
+            return False
+        self.loop.call_soon_threadsafe(self.loop.call_later, max(0.0, delay), fn)
+        return True
 
     def _capture_loop(self) -> None:
         if self.loop is None:
@@ -179,6 +185,10 @@ class Executor:
                 os.close(fd)
         run.pid, run.started = proc.pid, time.time()
         proc.returncode = 0       # reaped by the watcher below, never by Popen
+        self._sample([run])
+        if self._sampler is None:
+            self._sampler = threading.Thread(target=self._sample_loop, name="mockrestd-jobacct", daemon=True)
+            self._sampler.start()
         threading.Thread(target=self._watch, args=(run,), name=f"mockrestd-job{launch.job_id}",
                          daemon=True).start()
         return run
@@ -217,6 +227,19 @@ class Executor:
         shutil.rmtree(run.job_dir, ignore_errors=True)
         self.notify(self._report, run)
 
+    def _sample_loop(self) -> None:
+        while not self._closed.wait(self.sample_interval):
+            self._sample([r for r in list(self.runs.values()) if r.pid is not None and r.ended is None])
+
+    @staticmethod
+    def _sample(runs) -> None:
+        """One jobacct_gather pass: the peak RSS of each process group of each running job."""
+        by_sid = procs.peak_rss_by_group(r.pid for r in runs)
+        for run in runs:
+            for pgrp, kb in by_sid.get(run.pid, {}).items():
+                if kb > run.peak.get(pgrp, 0):
+                    run.peak[pgrp] = kb
+
     def _watch(self, run: Run) -> None:
         while True:
             try:
@@ -229,8 +252,8 @@ class Executor:
                 break
         run.ended = time.time()
         run.status = status
-        if ru is not None:
-            run.usage = Usage(ru.ru_utime, ru.ru_stime, ru.ru_maxrss)
+        if ru is not None:        # CPU time from wait4; its ru_maxrss counts the server's pages (fork)
+            run.usage = Usage(ru.ru_utime, ru.ru_stime, run.peak.get(run.pid, 0))
         # the batch step is over: what is left of the job goes with it (proctrack kills the container)
         procs.signal_session(run.pid, signal.SIGKILL)
         run.steps_final = self._read_steps(run, final=True)
@@ -313,11 +336,13 @@ class Executor:
                 continue
             if final and step.get("end") is None:       # killed with the job
                 step.update(end=run.ended, state="CANCELLED", signal=signal.SIGKILL, exit_code=0)
+            step["max_rss_kb"] = max([run.peak.get(g, 0) for g in step.get("pgids", [])] or [0])
             out.append(step)
         return out
 
     def shutdown(self) -> None:
         """Kill every running job and remove the spool (the server is going away, or the cluster reset)."""
+        self._closed.set()
         for job_id in list(self.runs):
             self.kill(job_id)
         if self._own_spool:

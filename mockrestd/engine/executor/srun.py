@@ -4,7 +4,7 @@ Standalone on purpose (standard library only, run with `python3 -I`): the execut
 `<spool>/bin/srun`, first on the job's PATH. Each call takes the next step id of the job (`<id>.0`, `<id>.1`,
 ...), runs its command once per task with SLURM_PROCID / SLURM_LOCALID / SLURM_NODEID / SLURM_STEP_ID set,
 each task in its own process group (as slurmstepd does), and leaves a JSON record of the step (start, end,
-exit code, CPU time, max RSS) in `<spool>/job<id>/steps/<n>.json` for the mock's accounting. A failed task
+exit code, CPU time) in `<spool>/job<id>/steps/<n>.json` for the mock's accounting. A failed task
 is reported like real srun does (src/srun/launch.c), e.g. `srun: error: node1: task 0: Exited with exit code 1`.
 """
 
@@ -204,9 +204,8 @@ def main(argv=None) -> int:
                 except InterruptedError:
                     continue
             p.returncode = os.waitstatus_to_exitcode(status)
-            record["user_cpu"] += usage.ru_utime
-            record["sys_cpu"] += usage.ru_stime
-            record["max_rss_kb"] = max(record["max_rss_kb"], usage.ru_maxrss)
+            record["user_cpu"] += usage.ru_utime     # (max RSS: the mock samples it; ru_maxrss here
+            record["sys_cpu"] += usage.ru_stime      # would count this Python's pages, forked)
         results.append((rank, n, status))
     groups = {}
     for rank, n, status in results:
