@@ -53,6 +53,9 @@ class Profile:
     # error number the engine raises -> the number this release reports (26.05 checks the environment
     # itself: 2127 "Environment is missing in job" where 25.11 failed writing it, 2019)
     error_aliases: dict = field(default_factory=dict)
+    # data_parser reads the query string into the operation's query type and warns about unknown keys
+    # (`Ignoring unknown field "bogus" ...`, real 25.11.7); 22.05's handlers read single keys and say nothing
+    unknown_query_warnings: bool = True
 
     @property
     def version_parts(self) -> tuple[str, str, str]:
@@ -119,6 +122,7 @@ _R2411 = Profile(      # router answers measured on 24.11.5 (Debian trixie); bad
 
 _R2205 = Profile(
     release="22.05.8",
+    unknown_query_warnings=False,
     versions=("v0.0.36", "v0.0.37", "v0.0.38"),
     status_exact={2127: 400, 9001: 400, 9002: 400},
     status_ranges=((9000, 9999, 400),),

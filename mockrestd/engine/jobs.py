@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from . import stdio
 from .hostlist import compress
-from .models import gres_text
+from .gres import gres_text
 from .runtime import SIGNAL_NAMES, Plan
 from .values import INFINITE
 

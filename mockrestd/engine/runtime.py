@@ -63,11 +63,11 @@ class Plan:
 
 
 def plan_for(script: str | None, defaults: dict) -> Plan:
-    """Read the script like a very small shell would: sleeps add up, `exit N`/`false` decide the code,
-    `trap` and `srun` decide which signals it survives; `#MOCKRESTD` directives override all of that."""
-    runtime, seen_sleep, exit_code = 0.0, False, 0
-    ignore, once, oom, traps = set(), set(), bool(defaults.get("oom", False)), {}
-    explicit_runtime = explicit_exit = None
+    """Read the script like a very small shell would: `;`/`&&`/`||` lists and pipelines, `set -e` and
+    `set -o pipefail`, `exit N`, `true`/`false`; sleeps add up; `trap` and `srun` decide which signals it
+    survives; `#MOCKRESTD` directives override all of that. Other commands succeed (see README, Jobs)."""
+    shell = _Shell(errexit=_shebang_errexit(script))
+    oom, explicit_runtime, explicit_exit = bool(defaults.get("oom", False)), None, None
     for raw in (script or "").splitlines():
         line = raw.strip()
         if line.startswith("#MOCKRESTD"):
@@ -78,50 +78,181 @@ def plan_for(script: str | None, defaults: dict) -> Plan:
                 elif key == "exit-code":
                     explicit_exit = int(val)
                 elif key == "ignore-signal":
-                    ignore |= {_sig(s) for s in val.split(",") if s}
+                    shell.ignore |= {_sig(s) for s in val.split(",") if s}
                 elif key == "oom":
                     oom = val.lower() not in ("0", "false", "no")
                 elif key == "fail-on-signal":       # SIG[:code],...: the job traps it and exits with code
                     for item in val.split(","):
                         name, _, code = item.partition(":")
                         if name:
-                            traps[_sig(name)] = int(code) if code.isdecimal() else 1
+                            shell.traps[_sig(name)] = int(code) if code.isdecimal() else 1
             continue
-        if line.startswith("#") or not line:
+        if shell.done or line.startswith("#") or not line:
             continue
-        m = re.match(r"^(?:srun\s+(?:-\S+\s+)*)?sleep\s+(\d+(?:\.\d+)?)([smhd]?)\b", line)
-        if m:
-            seen_sleep = True
-            runtime += float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
-        m = re.match(r"^exit(?:\s+(\d+))?\s*(?:;|$)", line)
-        if m:
-            exit_code = int(m.group(1) or exit_code)
-            break
-        last = re.split(r"&&|;|\|\|", line)[-1].strip()
-        if not line.startswith(("trap ", "set ", "export ")):
-            exit_code = 1 if last in ("false", "/bin/false") else 0     # a script ends with its last status
-        if re.match(r"^srun\b", line):
-            once.add("INT")        # srun forwards a single SIGINT as a status request, and keeps going
-        m = re.match(r"^trap\s+('[^']*'|\"[^\"]*\"|\S+)\s+(.+)$", line)
-        if m:
-            handler, names = m.group(1).strip("'\""), [_sig(n) for n in m.group(2).split()]
-            code = re.search(r"exit\s+(\d+)", handler)
-            for name in names:
-                traps.pop(name, None)
-                ignore.discard(name)
-                if code:
-                    traps[name] = int(code.group(1))
-                elif handler.strip() != "-":      # '' ignores it; any other handler survives it
-                    ignore.add(name)
+        shell.run_line(line)
     if explicit_runtime is not None:
         runtime = explicit_runtime
-    elif not seen_sleep:
+    elif not shell.seen_sleep:
         runtime = float(defaults.get("default_runtime", 10))
+    else:
+        runtime = shell.runtime
+    exit_code = shell.status
     if explicit_exit is not None:
         exit_code = explicit_exit
     elif "exit_code" in defaults and not (script or "").strip():
         exit_code = int(defaults["exit_code"])
-    return Plan(runtime=runtime, exit_code=exit_code, ignore=ignore, swallow_once=once, oom=oom, traps=traps)
+    return Plan(runtime=runtime, exit_code=exit_code, ignore=shell.ignore, swallow_once=shell.once, oom=oom,
+                traps=shell.traps)
+
+
+# lines that open or close a compound command: their bodies are read as if always run
+_COMPOUND = re.compile(r"^(if|then|else|elif|fi|for|while|until|do|done|case|esac|\{|\}|function\b|\w+\s*\(\)\s*\{?)")
+_SUCCEED = {"true", ":", "/bin/true", "/usr/bin/true"}
+_FAIL = {"false", "/bin/false", "/usr/bin/false"}
+
+
+class _Shell:
+    """The little of bash's semantics that decides a batch script's exit status and run time."""
+
+    def __init__(self, errexit: bool = False):
+        self.status, self.runtime, self.seen_sleep, self.done = 0, 0.0, False, False
+        self.errexit, self.pipefail = errexit, False
+        self.ignore, self.once, self.traps = set(), set(), {}
+
+    def run_line(self, line: str) -> None:
+        if _COMPOUND.match(line):
+            return
+        items = _split_list(line)          # [(connector, [stage, ...]), ...]; connector of the first is ";"
+        for i, (conn, stages) in enumerate(items):
+            if self.done:
+                return
+            if conn == "&&" and self.status != 0 or conn == "||" and self.status == 0:
+                continue
+            self._pipeline(stages)
+            if self.done:
+                return
+            # bash: errexit ignores a failure in an && / || list except after the list's last connector
+            nxt = items[i + 1][0] if i + 1 < len(items) else ";"
+            if self.errexit and self.status != 0 and nxt not in ("&&", "||"):
+                self.done = True
+                return
+
+    def _pipeline(self, stages: list[str]) -> None:
+        if len(stages) == 1 and _words(stages[0])[:1] == ["exit"]:
+            words = _words(stages[0])
+            if len(words) > 1 and words[1].isdecimal():
+                self.status = int(words[1]) % 256
+            self.done = True
+            return
+        codes = [self._command(stage) for stage in stages]
+        failed = [c for c in codes if c]
+        self.status = (failed[-1] if failed else 0) if self.pipefail else codes[-1]
+
+    def _command(self, text: str) -> int:
+        words = _words(text)
+        while words and re.match(r"^[A-Za-z_]\w*=", words[0]):      # VAR=value cmd
+            words = words[1:]
+        if words[:1] == ["srun"]:
+            self.once.add("INT")   # srun forwards a single SIGINT as a status request, and keeps going
+            words = _strip_options(words[1:])
+        if not words:
+            return 0
+        cmd = words[0]
+        if cmd in _FAIL:
+            return 1
+        if cmd == "sleep" and len(words) > 1:
+            m = re.match(r"^(\d+(?:\.\d+)?)([smhd]?)$", words[1])
+            if m:
+                self.seen_sleep = True
+                self.runtime += float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+            return 0
+        if cmd == "set":
+            self._set(words[1:])
+        elif cmd == "trap" and len(words) >= 3:
+            self._trap(words[1], words[2:])
+        return 0
+
+    def _set(self, args: list[str]) -> None:
+        it = iter(args)
+        for arg in it:
+            if arg in ("-o", "+o"):
+                name = next(it, "")
+                if name in ("errexit", "pipefail"):
+                    setattr(self, name, arg == "-o")
+            elif re.match(r"^[-+][a-zA-Z]+$", arg):
+                on = arg[0] == "-"
+                if "e" in arg:
+                    self.errexit = on
+                if arg.endswith("o"):                 # -eo pipefail, -euo pipefail
+                    name = next(it, "")
+                    if name in ("errexit", "pipefail"):
+                        setattr(self, name, on)
+
+    def _trap(self, handler: str, names: list[str]) -> None:
+        code = re.search(r"exit\s+(\d+)", handler)
+        for name in map(_sig, names):
+            self.traps.pop(name, None)
+            self.ignore.discard(name)
+            if code:
+                self.traps[name] = int(code.group(1))
+            elif handler.strip() != "-":      # '' ignores it; any other handler survives it
+                self.ignore.add(name)
+
+
+def _shebang_errexit(script: str | None) -> bool:
+    first = (script or "").lstrip().split("\n", 1)[0]
+    return first.startswith("#!") and any(re.match(r"^-[a-z]*e", w) for w in first.split()[1:])
+
+
+def _split_list(line: str) -> list[tuple[str, list[str]]]:
+    """`a | b && c; d &` → [(";", ["a", "b"]), ("&&", ["c"]), (";", ["d"])], quotes respected."""
+    items, stages, buf, conn, quote, i = [], [], "", ";", None, 0
+    while i < len(line):
+        ch = line[i]
+        if quote:
+            quote = None if ch == quote else quote
+            buf += ch
+        elif ch in "'\"":
+            quote = ch
+            buf += ch
+        elif ch == "\\" and i + 1 < len(line):
+            buf += line[i:i + 2]
+            i += 1
+        elif ch == "#" and (not buf or buf[-1].isspace()):
+            break
+        elif line.startswith(("&&", "||"), i) or ch in ";&":
+            op = line[i:i + 2] if line.startswith(("&&", "||"), i) else ";"
+            stages.append(buf)
+            items.append((conn, stages))
+            stages, buf, conn = [], "", op
+            i += len(op) - 1 if op != ";" else 0
+        elif ch == "|":
+            stages.append(buf)
+            buf = ""
+        else:
+            buf += ch
+        i += 1
+    stages.append(buf)
+    items.append((conn, stages))
+    return [(c, [s.strip() for s in st]) for c, st in items if any(s.strip() for s in st)]
+
+
+def _words(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def _strip_options(words: list[str]) -> list[str]:
+    """srun's own options before the command: `-n 2`, `--ntasks=2`, `-N1`."""
+    i = 0
+    while i < len(words) and words[i].startswith("-"):
+        if re.match(r"^-[a-zA-Z]$", words[i]) and i + 1 < len(words) and not words[i + 1].startswith("-") \
+                and re.match(r"^[\w.,:=\[\]-]+$", words[i + 1]) and i + 2 < len(words):
+            i += 1
+        i += 1
+    return words[i:]
 
 
 def _sig(name: str) -> str:

@@ -15,7 +15,10 @@ from .values import INFINITE
 
 def _classes() -> dict:
     from .jobs import Job
-    from .models import License, Node, Partition, Reservation
+    from .licenses import License
+    from .nodes import Node
+    from .partitions import Partition
+    from .reservations import Reservation
     from .runtime import Plan
     return {c.__name__: c for c in (Job, Node, Partition, Reservation, License, Plan)}
 

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from . import respond
 from .faults import Faults
 from .gate import Gate
-from .handlers import handler_for
+from .handlers import handler_for, unknown_query_warnings
 from .routes import RouteTable
 from ..errors import SlurmError, error_text
 from ..render import Renderer, parse_body
@@ -141,6 +141,8 @@ def _endpoint(site, vs, op):
         info = request.scope["mockrestd"]
         ctx = respond.Ctx(site, vs, op, info["identity"], info["match"].params, request.query_params,
                           info["body"], info["client"])
+        if site.profile.unknown_query_warnings:
+            ctx.warnings.extend(unknown_query_warnings(op, request.scope.get("query_string", b"")))
         try:
             answer = (await handler(ctx)) if is_async else handler(ctx)
         except SlurmError as err:
@@ -152,6 +154,8 @@ def _endpoint(site, vs, op):
             answer = respond.Answer(status=500, errors=[respond.error_entry(
                 -1, f"mockrestd could not answer this request ({type(exc).__name__}); see the server log",
                 op.operation_id)], bare=True)
+        if ctx.warnings:
+            answer.warnings = ctx.warnings + answer.warnings
         if ctx.errors:
             answer.errors = ctx.errors + answer.errors
             answer.status = site.profile.status_for(ctx.errors[0]["error_number"])

@@ -47,6 +47,8 @@ class Ctx:
     # errors found while reading the query that do not stop the operation (`?flags=NOPE`: the data and a
     # 9207 error, status from the error)
     errors: list = field(default_factory=list)
+    # warnings found while reading the query (unknown keys), put before the operation's own
+    warnings: list = field(default_factory=list)
 
     @property
     def cluster(self):

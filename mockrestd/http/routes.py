@@ -47,16 +47,27 @@ class RouteTable:
         return Route(template, re.compile(pattern + "/?"), params, operations)
 
     def match(self, path: str, method: str) -> Match | None:
+        """The first route whose path and method match. A literal segment shadows a `{param}` one only for
+        its own methods: `GET job/submit` is `GET job/{job_id}` with the id "submit", as slurmrestd routes
+        it (real 25.11.7: 422 from op_handler_job). A path known without the method: op None (404)."""
+        known = None
         for route in self.routes:
             m = route.regex.fullmatch(path)
             if not m:
                 continue
-            params = dict(zip(route.params, m.groups()))
-            # connexion only needs to find the operation; the values themselves (which may hold a newline
-            # or anything else a client sends) travel in `params`, so its router sees a plain stand-in
-            spelled = route.template
-            for name in params:
-                spelled = spelled.replace("{" + name + "}", "_")
-            vs, op = route.operations.get(method.lower(), (None, None))
-            return Match(route, spelled, params, vs, op)
-        return None
+            found = self._matched(route, m, method)
+            if found.operation is not None:
+                return found
+            known = known or found
+        return known
+
+    @staticmethod
+    def _matched(route: Route, m: re.Match, method: str) -> Match:
+        params = dict(zip(route.params, m.groups()))
+        # connexion only needs to find the operation; the values themselves (which may hold a newline
+        # or anything else a client sends) travel in `params`, so its router sees a plain stand-in
+        spelled = route.template
+        for name in params:
+            spelled = spelled.replace("{" + name + "}", "_")
+        vs, op = route.operations.get(method.lower(), (None, None))
+        return Match(route, spelled, params, vs, op)

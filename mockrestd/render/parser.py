@@ -87,12 +87,17 @@ _RELATIVE = re.compile(r"^now(?:\s*([+-])\s*(\d+)\s*(seconds?|minutes?|hours?|da
 _UNIT = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 
 
+_FRACTION = re.compile(r"^\d+\.\d*$")
+
+
 def parse_timestamp(text: str, now: float | None = None) -> int | None:
     """A time string as Slurm's parse_time() takes it (the common forms): a UNIX time, `now[+N units]`,
     an ISO date and time. None when it cannot."""
     text = text.strip()
     if text.isdecimal():
         return int(text)
+    if _FRACTION.match(text):      # `1796185656.354474` (a client library sends time.time()): that second
+        return int(float(text))
     m = _RELATIVE.match(text)
     if m:
         base = int(now if now is not None else datetime.now().timestamp())

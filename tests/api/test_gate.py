@@ -40,7 +40,7 @@ def test_plus_in_job_path_is_invalid_url(mock):
 def test_trailing_slash_is_optional(mock):
     assert mock.get(f"{V}/jobs").status_code == 200
     assert mock.get(f"{V}/jobs/").status_code == 200
-    assert mock.get(f"{V}/job/submit/").status_code == 404  # GET on a POST-only path
+    assert mock.get(f"{V}/reservation/").status_code == 404  # GET on a POST-only path (no {param} twin)
 
 
 def test_malformed_json_is_400_text(mock):

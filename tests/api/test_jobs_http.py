@@ -1,5 +1,7 @@
 """Job lifecycle and job rules through HTTP (DESIGN Part 1, Jobs; status codes of 25.11)."""
 
+import pytest
+
 V = "/slurm/v0.0.44"
 JOB = {"script": "#!/bin/bash\nsleep 30", "environment": ["PATH=/bin"], "current_working_directory": "/tmp"}
 
@@ -53,10 +55,14 @@ def test_empty_body_is_422(mock):
     assert r.status_code == 422
 
 
-def test_top_level_array_is_500_9209(mock):
-    r = mock.post(f"{V}/job/submit", json=[JOB])
+@pytest.mark.parametrize("version", ["v0.0.44", "v0.0.42"])
+def test_top_level_array_is_500_9209(mock, version):
+    r = mock.post(f"/slurm/{version}/job/submit", json=[JOB])
     assert r.status_code == 500
-    assert r.json()["errors"][0]["error_number"] == 9209
+    body = r.json()
+    assert body["errors"] == [{"error_number": 9209, "error": "Data parser expected a dictionary or object",
+                               "description": "Rejecting list when dictionary expected", "source": "#/"}]
+    assert not {"job_id", "step_id", "job_submit_user_msg", "result"} & set(body)
 
 
 def test_missing_environment_and_cwd_are_500(mock):
@@ -274,3 +280,17 @@ def test_job_ids_with_unicode_digits_do_not_break_anything(mock):
     for method in ("GET", "DELETE"):
         r = mock.request(method, f"{V}/job/1%C2%B2")
         assert r.status_code == 422 and r.json()["errors"][0]["error_number"] == 9000
+
+
+@pytest.mark.parametrize("version", ["v0.0.44", "v0.0.42"])
+def test_fractional_update_time_is_that_time(mock, version):
+    """Real 25.11.7 answers `?update_time=1796185656.354474` with 200, no error or warning."""
+    job_id = mock.submit(version=version)
+    now = int(mock.clock.now())
+    for stamp in (f"{now - 100}.354474", f"{int(now) - 100}."):
+        r = mock.get(f"/slurm/{version}/jobs/?update_time={stamp}")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["errors"] == [] and body["warnings"] == []
+        assert [j["job_id"] for j in body["jobs"]] == [job_id]
+    assert mock.get(f"/slurm/{version}/jobs/?update_time=12.5.1").status_code == 422

@@ -17,8 +17,8 @@ def _descs(ctx, source: str):
     """job_submit_req / job_alloc_req → (desc or [descs], warnings). A body that did not parse submits
     nothing: parser errors are answered with their status, a value of the wrong type (only warned
     about) with 200 and no job_id."""
-    if isinstance(ctx.body, list):
-        raise SlurmError(9209, "Unexpected list instead of dictionary", source)
+    if isinstance(ctx.body, list):      # real 25.11.7: the parser's own answer, from the document's root
+        raise SlurmError(9209, "Rejecting list when dictionary expected", "#/")
     result = parse(ctx, strict=False)
     if result.errors:
         raise SlurmError.many(result.errors, warnings=result.warnings)
@@ -40,9 +40,9 @@ def _descs(ctx, source: str):
 def submit(ctx):
     """Only a submitted job gets job_id/step_id: any failure (even a value of the wrong type, which is just
     a warning) answers meta, errors and warnings alone, as slurmrestd dumps the result only on success."""
-    descs, warnings = _descs(ctx, "_job_post")
-    first = descs[0] if isinstance(descs, list) else descs
     try:
+        descs, warnings = _descs(ctx, "_job_post")
+        first = descs[0] if isinstance(descs, list) else descs
         if not first or not first.get("script"):
             raise SlurmError(9000, _SCRIPT_REQUIRED, "_job_post", warnings=warnings)
         ctx.cluster.ensure_user(ctx.user)

@@ -1,0 +1,128 @@
+"""The event loop and a job's run: the one place a job starts (`_start`) and the one place it ends (`_finish`).
+
+Nothing runs in the background: every call first replays the events due up to `clock.now()` (`sync`:
+scheduler passes, job ends, COMPLETING flags clearing, MinJobAge purges) in time order, so a manual clock
+gives exactly repeatable histories and a fast clock gives a lively demo. A running job's end is planned by
+`_plan_end` (its work or its time limit) and happens in `_on_end`; cancel, signals and requeue end it
+through `_finish` too, which frees what it held (`_release`)."""
+
+from __future__ import annotations
+
+import heapq
+import math
+
+from .fields import _EPS
+from .jobs import Job
+from .values import INFINITE
+
+
+class LifecycleMixin:
+    """Events, start and end of a job; used by every other part of `Cluster`."""
+
+    def _push(self, t: float, kind: str, job_id: int = 0) -> None:
+        if kind == "sched":          # one scheduler pass per instant is enough, however many asked for it
+            if t in self._sched_times:
+                return
+            self._sched_times.add(t)
+        heapq.heappush(self._events, (t, next(self._seq), kind, job_id))
+
+    def sync(self) -> float:
+        """Replay every event due up to now, in time order; returns the time the model is at."""
+        now = self.clock.now()
+        while self._events and self._events[0][0] <= now:
+            t, _, kind, job_id = heapq.heappop(self._events)
+            self._t = max(self._t, t)
+            if kind == "sched":
+                self._sched_times.discard(t)
+            getattr(self, f"_on_{kind}")(job_id)
+        self._t = max(self._t, now)
+        self.stats["rpcs"] += 1
+        return self._t
+
+    def _on_sched(self, _):
+        self._schedule()
+
+    def _on_end(self, job_id):
+        job = self.jobs.get(job_id)
+        if job is None or not job.running or job.end_at is None or job.end_at > self._t + _EPS:
+            return
+        if job.end_how == "timeout":
+            job.end("timeout", self._t, completing=self._completing_time())
+        elif job.plan.oom:
+            job.end("oom", self._t, return_code=0)
+        elif job.plan.exit_code:
+            job.end("failed", self._t, return_code=job.plan.exit_code)
+        else:
+            job.end("completed", self._t)
+        self._finish(job)
+
+    def _on_uncomplete(self, job_id):
+        job = self.jobs.get(job_id)
+        if job is not None and job.completing_until is not None and job.completing_until <= self._t + _EPS:
+            job.completing_until = None
+            job.last_update = self._t
+            if job.pending:       # a requeued job's last run is over: it holds nothing any more
+                job.last_alloc = {}
+
+    def _on_purge(self, job_id):
+        job = self.jobs.get(job_id)
+        if job is not None and job.finished and job.end_time + self.min_job_age <= self._t + _EPS:
+            del self.jobs[job_id]
+            arr = self.arrays.get(job_id)
+            if arr is not None and arr.job is job:
+                del self.arrays[job_id]
+            self.last_job_update = self._t
+
+    def _completing_time(self) -> float:
+        return float(self.runtime.get("completing_time", 1))
+
+    def _touch(self, job: Job) -> None:
+        job.last_update = self.last_job_update = self._t
+
+    def _start(self, job: Job, plan: dict) -> None:
+        """The one place a job starts: it takes the nodes of `plan` (from `_place`) and its licenses."""
+        job.alloc = {name: self.nodes[name].hold(job.job_id, cpus, mem, gres)
+                     for name, (cpus, mem, gres) in plan.items()}
+        self._take_licenses(job)
+        job.move("RUNNING")
+        job.reason, job.start_time = "None", self._t
+        if job.accrue_time is None:
+            job.accrue_time = job.eligible_time or self._t
+        job.run_left, job.resumed_at, job.stopped = job.plan.runtime, self._t, False
+        self.stats["jobs_started"] += 1
+        self._touch(job)
+        self._plan_end(job)
+
+    def _plan_end(self, job: Job) -> None:
+        """When the running job ends next: its work done, or its time limit, whichever comes first."""
+        work_end = math.inf if job.stopped else job.resumed_at + job.run_left
+        limit_end = math.inf if job.time_limit is INFINITE else job.start_time + job.time_limit * 60
+        if limit_end <= work_end:
+            job.end_at, job.end_how = max(self._t, limit_end), "timeout"
+        else:
+            job.end_at, job.end_how = work_end, "normal"
+        if job.end_at != math.inf:
+            self._push(job.end_at, "end", job.job_id)
+        else:
+            job.end_at = None
+
+    def _finish(self, job: Job) -> None:
+        """Free what the job held, count it, and let the scheduler and dependants look again."""
+        self._release(job, (job.completing_until - self._t) if job.completing_until else 0.0)
+        if job.completing_until:
+            self._push(job.completing_until, "uncomplete", job.job_id)
+        key = {"COMPLETED": "jobs_completed", "CANCELLED": "jobs_canceled"}.get(job.state, "jobs_failed")
+        self.stats[key] += 1
+        self._touch(job)
+        self._push(job.end_time + self.min_job_age, "purge", job.job_id)
+        self._push(self._t, "sched")
+
+    def _release(self, job: Job, completing: float = 0.0) -> None:
+        """Give back the nodes (busy `completing` seconds more) and licenses the job holds."""
+        for name in job.alloc:
+            node = self.nodes.get(name)
+            if node:
+                node.release(job.job_id, self._t, completing)
+        if job.alloc:
+            job.last_alloc, job.alloc = job.alloc, {}
+            self._return_licenses(job)

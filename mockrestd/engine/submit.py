@@ -1,0 +1,159 @@
+"""Submit and allocate: a job description becomes one Job per component (`_make_job`), checked before any
+id is taken. `_make_job` refuses what needs no Job (environment, working directory, partition); the rules
+on the built Job (licenses, reservation, "could it ever fit") are in `_check_submit`."""
+
+from __future__ import annotations
+
+from ..errors import SlurmError, warning
+from .fields import _gres, _int, _is_num, _node_range
+from .jobs import Job
+from .licenses import licenses_of
+from .runtime import plan_for
+
+
+class SubmitResult:
+    def __init__(self, job_id: int, warnings=None, user_msg: str = "", step_id: str = "batch"):
+        self.job_id, self.step_id, self.user_msg = job_id, step_id, user_msg
+        self.warnings = list(warnings or [])
+
+    def __repr__(self) -> str:
+        return f"SubmitResult(job_id={self.job_id}, warnings={self.warnings})"
+
+
+class SubmitMixin:
+    """POST job/submit and job/allocate."""
+
+    def submit(self, desc, as_user: str, *, source: str = "_job_post") -> SubmitResult:
+        self.sync()
+        descs = desc if isinstance(desc, list) else [desc]
+        if not descs or not isinstance(descs[0], dict) or not descs[0].get("script"):
+            raise SlurmError(9000, 'Populated "script" field is required for job submission', source)
+        warnings: list = []
+        first = descs[0]
+        het = len(descs) > 1
+        jobs = [self._make_job(dict(d), as_user, warnings, het=het, offset=off, job_id=self._next_id + off,
+                               first=first) for off, d in enumerate(descs)]
+        self._next_id += len(jobs)      # everything validated: only now take the ids
+        leader = jobs[0]
+        if het:
+            self._link_het(jobs)
+        array = first.get("array")
+        if array and not het:
+            self._add_array(leader, array)
+        for job in jobs:
+            job._sync = self.sync
+            self.jobs[job.job_id] = job
+            self.accounting.add_job(job)
+            self.stats["jobs_submitted"] += 1
+            self._touch(job)
+        if leader.hold:
+            warnings.append(warning("Job is in held state, pending scheduler release", "_job_post"))
+        self._push(self._t + float(self.runtime.get("sched_interval", 1)), "sched")
+        return SubmitResult(leader.job_id, warnings)
+
+    def allocate(self, desc, as_user: str) -> SubmitResult:
+        """job/allocate: a job with no script that holds its nodes until cancelled (salloc)."""
+        descs = desc if isinstance(desc, list) else [desc]
+        patched = [dict(d, script=d.get("script") or "#!/bin/sh\n#MOCKRESTD --runtime=31536000\n") for d in descs]
+        result = self.submit(patched if isinstance(desc, list) else patched[0], as_user,
+                             source="_job_post_allocate")
+        for job in self._group(result.job_id):
+            job.flags = [f for f in job.flags if f != "EXACT_TASK_COUNT_REQUESTED"]
+        self._schedule()      # an allocation request is answered at once when resources are free
+        return result
+
+    def _make_job(self, d: dict, user: str, warnings: list, *, het: bool, offset: int, job_id: int,
+                  first: dict) -> Job:
+        # the script comes from the first component; environment and working directory do not (26.05.5:
+        # a second component without them fails the whole submission)
+        if het and offset:
+            d.setdefault("script", first.get("script"))
+        failed, source = ("HetJob submission failed", "slurm_submit_batch_het_job()") if het else \
+            ("Batch job submission failed", "slurm_submit_batch_job()")
+        if not d.get("environment"):
+            raise SlurmError(2019, failed, source)
+        if not d.get("current_working_directory"):
+            raise SlurmError(2063, failed, source)
+        flags = []
+        part_name = d.get("partition") or ""
+        if "," in part_name:
+            part_name = part_name.split(",")[0]
+        if not part_name:
+            part_name = self.default_partition()
+            flags += ["USING_DEFAULT_PARTITION"]
+        if part_name not in self.partitions:
+            raise SlurmError(2000, failed, source)
+        part = self.partitions[part_name]
+        account = d.get("account")
+        if not account:
+            account = self.accounting.user_default_account(user) or \
+                self.config["cluster"].get("default_account", "default")
+            flags.append("USING_DEFAULT_ACCOUNT")
+        if not d.get("qos"):
+            flags.append("USING_DEFAULT_QOS")
+        if not d.get("wckey"):
+            flags.append("USING_DEFAULT_WCKEY")
+        if "USING_DEFAULT_PARTITION" in flags:
+            flags.append("PARTITION_ASSIGNED")
+        tasks = _int(d.get("tasks"), 0)
+        if tasks:
+            flags.insert(0, "EXACT_TASK_COUNT_REQUESTED")
+        tasks = tasks or 1
+        cpt = max(1, _int(d.get("cpus_per_task"), 1))
+        min_nodes, max_nodes = _node_range(d)
+        cpus = max(tasks * cpt, _int(d.get("minimum_cpus"), 0))
+        time_limit = d.get("time_limit")
+        if time_limit is None:
+            time_limit = part.default_time if part.default_time is not None else part.max_time
+        mem_node = d.get("memory_per_node") if _is_num(d.get("memory_per_node")) else None
+        mem_cpu = d.get("memory_per_cpu") if _is_num(d.get("memory_per_cpu")) else None
+        if mem_node is None and mem_cpu is None:
+            mem_cpu = part.def_mem_per_cpu
+        hold = "user" if d.get("hold") else None
+        if d.get("priority") == 0 and not hold:
+            hold = "admin" if self.is_operator(user) else "user"
+        gres_per_node = _gres(d.get("tres_per_node"))
+        for name, (gtype, count) in _gres(d.get("tres_per_socket")).items():
+            gres_per_node[name] = [gtype, count * max(1, _int(d.get("sockets_per_node"), 1))]
+        gres_per_job = _gres(d.get("tres_per_job"))
+        for name, (gtype, count) in _gres(d.get("tres_per_task")).items():
+            gres_per_job[name] = [gtype, count * tasks]
+        begin = d.get("begin_time") if _is_num(d.get("begin_time")) else None
+        name = d.get("name") or ""          # a hetjob's later components have "" unless named
+        uid = self.uid(user)
+        job = Job(
+            job_id=job_id, desc=d, user_name=user, user_id=uid, group_name=user, group_id=uid,
+            account=account, partition=part_name, qos=d.get("qos") or "normal", submit_time=self._t,
+            plan=plan_for(d.get("script"), self.runtime), cluster=self.name,
+            association_id=self.accounting.association_id(user, account) or 0,
+            cpus=cpus, tasks=tasks, cpus_per_task=cpt, min_nodes=min_nodes, max_nodes=max_nodes,
+            memory_per_node=mem_node, memory_per_cpu=mem_cpu, gres_per_node=gres_per_node,
+            gres_per_job=gres_per_job, time_limit=time_limit, name=str(name),
+            comment=d.get("comment") or "", admin_comment=d.get("admin_comment") or "",
+            priority=self._base_priority(d, user), hold=hold, dependency=str(d.get("dependency") or ""),
+            licenses=",".join(f"{n}:{c}" for n, c in licenses_of(d.get("licenses"))),
+            begin_time=begin, flags=flags,
+            eligible_time=None if (hold or d.get("dependency")) else max(self._t, begin or 0),
+        )
+        job.submit_line = ""
+        self._check_submit(job, d, warnings)
+        return job
+
+    def _check_submit(self, job: Job, d: dict, warnings: list) -> None:
+        """The rules a built Job must pass to be accepted (raise), or accepted with a warning (append)."""
+        for lic, _ in licenses_of(job.licenses):
+            if lic not in self.licenses:
+                raise SlurmError(2048, "Batch job submission failed: Invalid license specification",
+                                 "slurm_submit_batch_job()")
+        if d.get("reservation") and d["reservation"] not in self.reservations:
+            raise SlurmError(2053, "Batch job submission failed: Requested reservation is invalid",
+                             "slurm_submit_batch_job()")
+        if not self._could_ever_fit(job):
+            warnings.append(warning("Requested node configuration is not available", "_job_post"))
+
+    def _base_priority(self, d: dict, user: str) -> int:
+        prio = d.get("priority")
+        if _is_num(prio) and prio and self.is_operator(user):
+            return int(prio)
+        qos = self.accounting.qos(d.get("qos") or "normal") if hasattr(self.accounting, "qos") else None
+        return 1 + int((qos or {}).get("priority", 0) or 0)
