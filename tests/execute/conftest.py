@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -30,6 +31,17 @@ real_memory = 4000
 names = "big[1-2]"
 cpus = 16
 real_memory = 64000
+
+[[nodes]]
+names = "side1"
+cpus = 2
+real_memory = 4000
+
+[[partitions]]
+name = "side"
+nodes = "side1"
+default = false
+max_time = "UNLIMITED"
 
 [[partitions]]
 name = "work"
@@ -93,6 +105,18 @@ def server(tmp_path_factory):
     cluster = tmp / "cluster.toml"
     cluster.write_text(CLUSTER)
     served = start_server(tmp, "--execute", "--cluster", str(cluster), speed=1)
+    log = tmp / "server.log"
+    # the server's output goes to a file, not an unread pipe that could fill up and stall it
+    threading.Thread(target=_drain, args=(served.proc.stdout, log), daemon=True).start()
     yield Client(served, tmp)
     served.proc.terminate()
     served.proc.wait(10)
+    text = log.read_text()
+    assert "Traceback" not in text and "Exception in callback" not in text, text[-4000:]
+
+
+def _drain(pipe, path: Path) -> None:
+    with open(path, "wb") as f:
+        for line in iter(pipe.readline, b""):
+            f.write(line)
+            f.flush()
