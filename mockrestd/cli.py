@@ -23,7 +23,14 @@ def _serve(args) -> int:
 
     started = time.perf_counter()
     site = build_site(specs_dir=args.specs, cluster_file=args.cluster, jwt_key=args.jwt_key, jwks=args.jwks,
-                      speed=args.speed, profile=args.profile, strict_users=args.strict_users or None)
+                      speed=args.speed, profile=args.profile, strict_users=args.strict_users or None,
+                      execute=args.execute or None)
+    host, port = args.listen
+    refused = _execute_refusal(site, args, host)
+    if refused:
+        print(f"mockrestd serve: {refused}", file=sys.stderr)
+        site.close()
+        return 2
     try:
         app = create_app(site)
     except InvalidSpecs as e:
@@ -32,13 +39,37 @@ def _serve(args) -> int:
     log = logging.getLogger("mockrestd")
     for line in site.specs.skipped:
         log.warning("specs: skipped %s", line)
-    host, port = args.listen
-    log.warning("mockrestd: Slurm %s profile, serving %s on http://%s:%d (cluster %r, ready in %.2f s)",
+    running = ""
+    if site.execution is not None:
+        import getpass
+        running = f"; EXECUTE MODE: batch scripts run on this machine as {getpass.getuser()!r}"
+    log.warning("mockrestd: Slurm %s profile, serving %s on http://%s:%d (cluster %r, ready in %.2f s)%s",
                 site.profile.release, " ".join(site.specs.versions), host, port, site.cluster.name,
-                time.perf_counter() - started)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False,
-                date_header=False, lifespan="off", ws="none")      # (slurmrestd has no websockets)
+                time.perf_counter() - started, running)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False,
+                    date_header=False, lifespan="off", ws="none")      # (slurmrestd has no websockets)
+    finally:
+        site.close()          # execute mode: no job's processes outlive the server
     return 0
+
+
+def _execute_refusal(site, args, host: str) -> str:
+    """Why execute mode may not start as asked ("" if it may): it runs on real time, and it runs what any
+    token holder submits, so it listens on loopback unless told otherwise."""
+    if site.execution is None:
+        return ""
+    if args.speed != 1:
+        return f"--execute runs jobs on real time: --speed {args.speed:g} is refused (leave it at 1)"
+    import ipaddress
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback and not args.execute_allow_remote:
+        return (f"--execute on {host} would run any token holder's scripts on this machine; listen on "
+                f"127.0.0.1, or add --execute-allow-remote")
+    return ""
 
 
 def _token(args) -> int:
@@ -123,6 +154,10 @@ def main(argv=None) -> int:
     serve.add_argument("--speed", type=float, default=1.0, help="run the clock N times faster")
     serve.add_argument("--profile", help="Slurm release whose behaviour to reproduce (e.g. 25.11, 26.05)")
     serve.add_argument("--strict-users", action="store_true", help="reject unknown user names like real Slurm")
+    serve.add_argument("--execute", action="store_true",
+                       help="really run batch scripts on this machine, as this user (see README: Execute mode)")
+    serve.add_argument("--execute-allow-remote", action="store_true",
+                       help="with --execute, allow listening on an address other than loopback")
     serve.set_defaults(func=_serve)
 
     token = sub.add_parser("token", help="print SLURM_JWT=<token>, like `scontrol token`")

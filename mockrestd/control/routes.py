@@ -32,6 +32,8 @@ class Control:
         return self.site.cluster
 
     def _replace(self, cluster):
+        if self.site.execution is not None:     # the running jobs' processes go with the old cluster
+            self.site.execution.attach(cluster)
         self.site.cluster = cluster
 
     async def status(self):
@@ -39,6 +41,7 @@ class Control:
         return _json({
             "versions": list(self.site.specs.versions), "profile": self.site.profile.release,
             "cluster": c.name, "clock": _clock(c.clock), "jobs": len(c.job_records()),
+            "execute": self.site.execution is not None,
             "nodes": len(c.node_records()), "skipped_specs": list(self.site.specs.skipped),
         })
 
@@ -100,6 +103,10 @@ class Control:
         if not isinstance(body, dict):
             raise ValueError("expected a JSON object")
         clock = self.cluster.clock
+        if self.site.execution is not None and (body.get("freeze") or body.get("advance") or "set" in body or
+                                                float(body.get("speed", 1)) != 1):
+            return _problem("execute mode runs on real time: the clock cannot be frozen, set, advanced or "
+                            "sped up", 409)
         if "freeze" in body:
             clock.freeze() if body["freeze"] else clock.unfreeze()
         if "speed" in body:
@@ -114,6 +121,13 @@ class Control:
         return _json({"faults": self.site.faults.list()})
 
     async def add_fault(self, body):
+        if isinstance(body, dict) and body.get("kind") == "node_fail":     # an event, not a standing fault
+            from ..errors import SlurmError
+            try:
+                jobs = self.cluster.fail_node(str(body.get("node") or ""))
+            except SlurmError as e:
+                return _problem(e.description or str(e))
+            return _json({"node_fail": body["node"], "jobs": jobs})
         try:
             fault = self.site.faults.add(**body)
         except (TypeError, ValueError) as e:

@@ -109,10 +109,11 @@ class Accounting:
     def add_job(self, job) -> None:
         self.jobs[job.job_id] = job
 
-    def record_requeue(self, job) -> None:
-        """slurmdbd keeps the run that was requeued as a record of its own, in the state REQUEUED."""
+    def record_requeue(self, job, state=("PENDING", "REQUEUED")) -> None:
+        """slurmdbd keeps the run that was requeued as a record of its own, in the state REQUEUED (NODE_FAIL
+        when its node failed)."""
         rec = job.db_record()
-        rec["state"] = {"current": ["PENDING", "REQUEUED"], "reason": "None"}
+        rec["state"] = {"current": list(state), "reason": "None"}
         for step in rec.get("steps", []):     # the steps of a run cut short were killed
             if step.get("state") == ["RUNNING"]:
                 step["state"] = ["CANCELLED"]

@@ -78,6 +78,7 @@ class Cluster(LifecycleMixin, SchedulerMixin, PlacementMixin, HetjobsMixin, Arra
         self._events: list = []
         self._sched_times: set = set()
         self._seq = itertools.count()
+        self.execution = None            # execute mode: engine/executor.Execution attaches itself here
         self.last_job_update = self._t
         self.stats = {"jobs_submitted": 0, "jobs_started": 0, "jobs_completed": 0, "jobs_canceled": 0,
                       "jobs_failed": 0, "schedule_cycles": 0, "rpcs": 0, "last_cycle_depth": 0}

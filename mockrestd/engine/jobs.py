@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from . import stdio
 from .hostlist import compress
 from .gres import gres_text
 from . import sluid as _sluid
@@ -23,7 +24,7 @@ FINISHED = {"COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "OUT_OF_MEMORY", "NOD
 # a running or finished batch job goes back to PENDING only by being requeued
 LIFECYCLE = {
     "PENDING": ("RUNNING", "CANCELLED"),
-    "RUNNING": ("COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "OUT_OF_MEMORY", "PENDING"),
+    "RUNNING": ("COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "OUT_OF_MEMORY", "NODE_FAIL", "PENDING"),
     **{state: ("PENDING",) for state in FINISHED},
 }
 
@@ -46,6 +47,8 @@ ENDINGS = {
     "cancelled": Ending("CANCELLED", "None", "SIGNALED", True, "CANCELLED", True),
     "cancelled_pending": Ending("CANCELLED", "", "SUCCESS", True, "", False),   # keeps why it was pending
     "oom": Ending("OUT_OF_MEMORY", "OutOfMemory", "ERROR", False, "OUT_OF_MEMORY", False),
+    # slurmctld (kill_running_job_by_node_ptr): exit_code = 1, a wait status that reads as signal 1
+    "node_fail": Ending("NODE_FAIL", "NodeDown", "SIGNALED", False, "NODE_FAIL", True),
 }
 _OK_EXIT = {"status": ["SUCCESS"], "return_code": 0, "signal": {"id": None, "name": ""}}
 _NO_CPU_TIME = {"seconds": 0, "microseconds": 0}
@@ -246,25 +249,16 @@ class Job:
         return self.begin_time if self.begin_time and self.begin_time > self.submit_time else 0
 
     def expand(self, pattern: str) -> str:
-        """`%j %x %u %A %a %N %%` as slurmstepd fills them, relative paths against the working directory."""
+        """The file a stdio pattern names for this job's batch step (engine/stdio.py, Slurm's rules)."""
         nodes = list(self._held_nodes())
-        subs = {"j": str(self.job_id), "x": self.name, "u": self.user_name, "N": nodes[0] if nodes else "",
-                "A": str(self.array_job_id or self.job_id), "a": str(self.array_task_id or 0),
-                "J": str(self.job_id), "s": "batch", "%": "%"}
-        out, i = [], 0
-        while i < len(pattern):
-            ch = pattern[i]
-            if ch == "%" and i + 1 < len(pattern) and pattern[i + 1] in subs:
-                out.append(subs[pattern[i + 1]])
-                i += 2
-                continue
-            out.append(ch)
-            i += 1
-        text = "".join(out)
-        if text and not text.startswith("/"):
-            cwd = self.desc.get("current_working_directory") or "/tmp"
-            text = cwd.rstrip("/") + "/" + text
-        return text
+        return stdio.expand(pattern, stdio.Fields(
+            job_id=self.job_id, work_dir=self.desc.get("current_working_directory") or "/tmp",
+            array_job_id=self.array_job_id or 0, array_task_id=self.array_task_id, job_name=self.name,
+            user=self.user_name, node=nodes[0] if nodes else "", restart_count=self.requeue_count))
+
+    def output_pattern(self) -> str:
+        """standard_output, or the default slurmctld gives a batch job (slurm-%A_%a.out for an array)."""
+        return self.desc.get("standard_output") or stdio.default_output(self.array_job_id is not None)
 
     @property
     def sluid(self) -> str:
@@ -328,7 +322,7 @@ class Job:
         started = self.start_time is not None
         alloc_cpus = sum(a[0] for a in held.values())
         alloc_mem = sum(a[1] for a in held.values())
-        out_pattern = self.desc.get("standard_output") or "slurm-%j.out"
+        out_pattern = self.output_pattern()
         err_pattern = self.desc.get("standard_error") or ""
         in_pattern = self.desc.get("standard_input") or "/dev/null"
         flags = list(self.flags)
@@ -415,13 +409,15 @@ class Job:
         requested = self._tres_list(self.cpus, self.memory_request(), max(1, self.min_nodes), False)
         allocated = self._tres_list(alloc_cpus, alloc_mem, len(nodes), True) if start else []
         steps = []
+        usage = getattr(self, "_usage", None)       # execute mode: what the batch script's processes used
+        cpu = _cpu_times(usage)
         if start:
             ending = ENDINGS[self.ending] if self.finished else None
             step_end = end + 1 if ending and ending.db_clean else end
             steps.append({
                 "time": {"elapsed": (step_end - start) if end else elapsed, "end": step_end, "start": start,
-                         "suspended": 0, "system": dict(_NO_CPU_TIME), "limit": INFINITE,
-                         "total": dict(_NO_CPU_TIME), "user": dict(_NO_CPU_TIME)},
+                         "suspended": 0, "system": cpu["system"], "limit": INFINITE,
+                         "total": cpu["total"], "user": cpu["user"]},
                 "exit_code": self.exit_code(),
                 "nodes": {"count": 1, "range": nodes[0] if nodes else "", "list": nodes[:1]},
                 "tasks": {"count": 1}, "pid": "",
@@ -432,13 +428,16 @@ class Job:
                 "step": {"id": f"{self.job_id}.batch", "name": "batch", "stderr": "", "stdin": "", "stdout": "",
                          "stderr_expanded": "", "stdin_expanded": "", "stdout_expanded": ""},
                 "task": {"distribution": "Unknown"},
-                "tres": {"requested": {"max": [], "min": [], "average": [], "total": []},
+                "tres": {"requested": _usage_tres(usage),
                          "consumed": {"max": [], "min": [], "average": [], "total": []},
                          "allocated": [t for t in allocated if t["type"] in ("cpu", "mem", "node")]},
             })
+            more = getattr(self, "_exec_steps", None)     # execute mode: the srun steps, from the shim
+            if more is not None:
+                steps += more(now)
         eligible = int(self.eligible_time or 0)
         planned = (start - eligible) if start else (int(now) - eligible if eligible else 0)
-        out_pattern = self.desc.get("standard_output") or "slurm-%j.out"
+        out_pattern = self.output_pattern()
         err_pattern = self.desc.get("standard_error") or ""
         in_pattern = self.desc.get("standard_input") or "/dev/null"
         return {
@@ -454,8 +453,8 @@ class Job:
             "block": "", "cluster": self.cluster, "constraints": self.desc.get("constraints") or "",
             "container": "", "derived_exit_code": dict(_OK_EXIT),
             "time": {"elapsed": elapsed, "eligible": eligible, "end": end, "planned": planned, "start": start,
-                     "submission": int(self.submit_time), "suspended": 0, "system": dict(_NO_CPU_TIME),
-                     "limit": self.time_limit, "total": dict(_NO_CPU_TIME), "user": dict(_NO_CPU_TIME)},
+                     "submission": int(self.submit_time), "suspended": 0, "system": cpu["system"],
+                     "limit": self.time_limit, "total": cpu["total"], "user": cpu["user"]},
             "exit_code": self._db_exit_code(), "extra": self.desc.get("extra") or "", "failed_node": "",
             "flags": ["STARTED_ON_SCHEDULE", "START_RECEIVED"] if start else [],
             "group": self.group_name, "het": {"job_id": self.het_job_id or 0, "job_offset": self.het_job_offset},
@@ -469,13 +468,36 @@ class Job:
             "script": "", "segment_size": 0,
             "stdin_expanded": self.expand(in_pattern), "stdout_expanded": self.expand(out_pattern),
             "stderr_expanded": self.expand(err_pattern),
-            "stdout": self.desc.get("standard_output") or "slurm-%j.out", "stderr": err_pattern,
+            "stdout": out_pattern, "stderr": err_pattern,
             "stdin": in_pattern, "state": {"current": [self.state], "reason": "None"},
             "steps": steps, "submit_line": self.submit_line,
             "tres": {"allocated": allocated, "requested": requested},
             "used_gres": "", "user": self.user_name, "wckey": {"wckey": "", "flags": []},
             "working_directory": self.desc.get("current_working_directory") or "",
         }
+
+
+def _cpu_times(usage: dict | None) -> dict:
+    """{"user", "system", "total"} as slurmdb time values, from execute mode's measured usage (or none)."""
+    if not usage:
+        return {k: dict(_NO_CPU_TIME) for k in ("user", "system", "total")}
+    user, system = float(usage.get("user", 0)), float(usage.get("system", 0))
+    return {"user": _timeval(user), "system": _timeval(system), "total": _timeval(user + system)}
+
+
+def _timeval(seconds: float) -> dict:
+    whole = int(seconds)
+    return {"seconds": whole, "microseconds": int(round((seconds - whole) * 1_000_000))}
+
+
+def _usage_tres(usage: dict | None) -> dict:
+    """TRES usage as jobacct_gather counts it: CPU time in milliseconds, memory (max RSS) in bytes."""
+    if not usage:
+        return {"max": [], "min": [], "average": [], "total": []}
+    tres = [{"type": "cpu", "name": "", "id": 1,
+             "count": int(round((usage.get("user", 0) + usage.get("system", 0)) * 1000))},
+            {"type": "mem", "name": "", "id": 2, "count": int(usage.get("max_rss_kb", 0)) * 1024}]
+    return {"max": tres, "min": tres, "average": tres, "total": tres}
 
 
 def _csv(value) -> str:

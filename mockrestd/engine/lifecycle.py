@@ -4,7 +4,10 @@ Nothing runs in the background: every call first replays the events due up to `c
 scheduler passes, job ends, COMPLETING flags clearing, MinJobAge purges) in time order, so a manual clock
 gives exactly repeatable histories and a fast clock gives a lively demo. A running job's end is planned by
 `_plan_end` (its work or its time limit) and happens in `_on_end`; cancel, signals and requeue end it
-through `_finish` too, which frees what it held (`_release`)."""
+through `_finish` too, which frees what it held (`_release`).
+
+In execute mode (`self.execution`, engine/executor) a started job's script really runs: its end is the
+process's (`process_ended`), only the time limit is planned, and due events are woken by the event loop."""
 
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ class LifecycleMixin:
                 return
             self._sched_times.add(t)
         heapq.heappush(self._events, (t, next(self._seq), kind, job_id))
+        if self.execution is not None:      # nothing else would wake the controller before the next request
+            self.execution.wake(t)
 
     def sync(self) -> float:
         """Replay every event due up to now, in time order; returns the time the model is at."""
@@ -48,6 +53,8 @@ class LifecycleMixin:
             return
         if job.end_how == "timeout":
             job.end("timeout", self._t, completing=self._completing_time())
+            if self.execution is not None:        # SIGTERM now, SIGKILL after KillWait
+                self.execution.stop(job)
         elif job.plan.oom:
             job.end("oom", self._t, return_code=0)
         elif job.plan.exit_code:
@@ -89,9 +96,29 @@ class LifecycleMixin:
         if job.accrue_time is None:
             job.accrue_time = job.eligible_time or self._t
         job.run_left, job.resumed_at, job.stopped = job.plan.runtime, self._t, False
+        if self.execution is not None:       # the process decides when it ends; the time limit still holds
+            job.run_left = math.inf
         self.stats["jobs_started"] += 1
         self._touch(job)
         self._plan_end(job)
+        if self.execution is not None:
+            self.execution.start(job)
+
+    def process_ended(self, job_id: int, run) -> None:
+        """Execute mode: the batch script of `job_id` has ended (its wait status, CPU time and peak memory
+        are in `run`). A job still running ends the way its script did (a hetjob's components with it); one
+        the controller ended already (cancel, time limit, requeue, node failure) only learns what it used."""
+        from .executor.execution import ending_of, usage_of
+        self.sync()
+        job = self.jobs.get(job_id)
+        if job is None:
+            return
+        job._usage = usage_of(run)
+        how, code, sig = ending_of(run)
+        for member in self._group(job.het_job_id) if job.het_job_id is not None else [job]:
+            if member.running:
+                member.end(how, self._t, return_code=code, signal=sig)
+                self._finish(member)
 
     def _plan_end(self, job: Job) -> None:
         """When the running job ends next: its work done, or its time limit, whichever comes first."""

@@ -221,6 +221,40 @@ class NodesMixin:
         node = self.nodes.get(name)
         return node.record(self) if node else None
 
+    def fail_node(self, name: str, reason: str = "Not responding") -> list[int]:
+        """A node stops responding (control API event `node_fail`). slurmctld sets it DOWN and kills its
+        jobs (kill_running_job_by_node_ptr, 25.11.7): a batch job that may be requeued (JobRequeue, the
+        job's `requeue`) is, its run recorded as NODE_FAIL, and waits like any requeued job; any other ends
+        NODE_FAIL, reason NodeDown. In execute mode their processes are killed at once."""
+        from .conf import SLURM_CONF_BASE
+        from .requeue import REQUEUE_DELAY
+        self.sync()
+        if name not in self.nodes:
+            raise SlurmError(2018, f"Invalid node name specified: {name}", "fail_node")
+        self.nodes[name].update({"state": ["DOWN"], "reason": reason}, self.slurm_user, self._t)
+        hit = [j for j in self.jobs.values() if j.running and name in j.alloc]
+        completing = self._completing_time()
+        requeue = self.config.get("slurm_conf", {}).get("JobRequeue", SLURM_CONF_BASE["JobRequeue"])
+        delay = float(self.runtime.get("requeue_delay", REQUEUE_DELAY))
+        for job in hit:
+            if self.execution is not None:
+                self.execution.kill(job)
+            if requeue and job.desc.get("requeue") is not False:
+                self._release(job, completing)
+                job.end_time = self._t
+                self.accounting.record_requeue(job, state=["NODE_FAIL"])
+                job.requeue(self._t, begin_delay=delay)
+                if completing:
+                    job.completing_until = self._t + completing
+                    self._push(job.completing_until, "uncomplete", job.job_id)
+                self._push(job.begin_time, "sched")
+            else:
+                job.end("node_fail", self._t, signal=1, completing=completing)
+                self._finish(job)
+            self._touch(job)
+        self._push(self._t, "sched")
+        return [j.job_id for j in hit]
+
     def update_nodes(self, names, desc: dict, as_user: str) -> list:
         """POST node(s): operators only (2010); DRAIN needs no reason; jobs keep running on a drained node."""
         self.sync()

@@ -49,6 +49,8 @@ class RequeueMixin:
         for job in plans:
             was_running = job.running
             if was_running:       # its processes are killed first: COMPLETING, its nodes still shown
+                if self.execution is not None:
+                    self.execution.stop(job)
                 self._release(job, completing)
                 job.end_time = self._t        # the accounting record of this run ends now
                 job.kill_request_user = as_user

@@ -47,7 +47,7 @@ class SignalsMixin:
             if signum is None or (signum == SIGNALS["KILL"] and "BATCH_JOB" not in flags):
                 self._cancel(job, as_user, hurry="HURRY" in flags)
             else:
-                problem = self._deliver(job, signum, batch_only="BATCH_JOB" in flags)
+                problem = self._deliver(job, signum, batch_only="BATCH_JOB" in flags, flags=flags)
                 if problem:
                     out.append(_status(job.id_string(), problem, error_text(problem)))
         return out
@@ -84,12 +84,18 @@ class SignalsMixin:
         else:
             job.end("cancelled", self._t, signal=SIGNALS["TERM"],
                     completing=0.0 if hurry else self._completing_time())
+            if self.execution is not None:        # SIGCONT + SIGTERM now, SIGKILL after KillWait
+                self.execution.stop(job)
         self._finish(job)
 
-    def _deliver(self, job: Job, signum: int, batch_only: bool = False) -> int | None:
-        """What the job's processes do with the signal, as its plan says; returns an error code or None."""
+    def _deliver(self, job: Job, signum: int, batch_only: bool = False, flags=()) -> int | None:
+        """What the job's processes do with the signal, as its plan says; returns an error code or None.
+        In execute mode the real processes get it (as `flags` say which) and decide for themselves."""
         if job.pending:
             return 2020       # slurmctld: only SIGKILL applies to a pending job
+        if self.execution is not None:
+            self.execution.deliver(job, signum, flags)
+            return None
         name = SIGNAL_NAMES.get(signum, "")
         action, code = job.plan.reaction(name, name in job.swallowed, batch_only)
         if name in job.plan.swallow_once and action == "ignore":

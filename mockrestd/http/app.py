@@ -46,6 +46,12 @@ class Site:
         self.journal = deque(maxlen=journal_size)
         self._renderers = {}
         self._openapi = None
+        self.execution = getattr(cluster, "execution", None)    # execute mode (engine/executor), or None
+
+    def close(self) -> None:
+        """Stop what the site started: in execute mode, every job's processes and the spool."""
+        if self.execution is not None:
+            self.execution.close()
 
     def renderer(self, version: str) -> Renderer:
         r = self._renderers.get(version)
@@ -245,8 +251,9 @@ def served_specs(specs_dir=None, profile=None, only_versions=None):
 
 
 def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, speed=1.0, profile=None,
-               strict_users=None, clock=None, only_versions=None):
-    """Everything `mockrestd serve` needs, from the same options it takes."""
+               strict_users=None, clock=None, only_versions=None, execute=None):
+    """Everything `mockrestd serve` needs, from the same options it takes. `execute` (or `execute = true` in
+    the cluster file's runtime section) runs batch scripts for real (engine/executor)."""
     from ..auth import KeyRing, default_key_path
     from ..engine import Cluster
     from ..engine.clock import Clock
@@ -261,5 +268,8 @@ def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, sp
     cluster = Cluster.from_file(cluster_file, clock=clock) if cluster_file else Cluster.default(clock=clock)
     if strict_users is not None:
         cluster.strict_users = strict_users
+    if execute or (execute is None and cluster.runtime.get("execute")):
+        from ..engine.executor import Execution
+        Execution(cluster)
     keyring = KeyRing.from_files(jwt_key=jwt_key or default_key_path(), jwks=jwks)
     return Site(cluster=cluster, specs=specs, keyring=keyring, profile=chosen)

@@ -1,0 +1,98 @@
+"""A job's processes as one set: the session its batch script was started in.
+
+slurmstepd tracks a job's processes in a cgroup; here each batch script starts a new session, and every
+process that has not left it with setsid() is the job's: the script, its children, the `srun` shims and
+their tasks (which sit in process groups of their own, as slurmstepd gives each step's tasks)."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+
+def members(sid: int) -> list[int]:
+    """The pids in session `sid` (Linux /proc; elsewhere the process group of the same id)."""
+    if not os.path.isdir("/proc/self"):
+        return [sid]
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                data = f.read()
+        except OSError:
+            continue
+        fields = data[data.rindex(b")") + 2:].split()
+        if len(fields) > 3 and int(fields[3]) == sid:      # state ppid pgrp session ...
+            out.append(int(name))
+    return out
+
+
+def peak_rss_by_group(sids) -> dict:
+    """{session: {process group: summed peak RSS in kB}} for the sessions in `sids`: one pass over /proc,
+    reading each member's VmHWM (its peak since exec, so a process forked from a large parent does not
+    count the parent's pages, as wait4's ru_maxrss would)."""
+    sids = set(sids)
+    out: dict = {}
+    if not sids or not os.path.isdir("/proc/self"):
+        return out
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                data = f.read()
+            fields = data[data.rindex(b")") + 2:].split()
+            sid, pgrp = int(fields[3]), int(fields[2])
+            if sid not in sids:
+                continue
+            with open(f"/proc/{name}/status", "rb") as f:
+                hwm = next((int(line.split()[1]) for line in f if line.startswith(b"VmHWM:")), 0)
+        except (OSError, ValueError, IndexError):
+            continue
+        groups = out.setdefault(sid, {})
+        groups[pgrp] = groups.get(pgrp, 0) + hwm
+    return out
+
+
+def signal_session(sid: int, signum: int) -> int:
+    """Send `signum` to every process of the session; returns how many were signalled."""
+    count = 0
+    try:
+        os.killpg(sid, signum)
+        count += 1
+    except (ProcessLookupError, PermissionError):
+        pass
+    for pid in members(sid):
+        try:
+            os.kill(pid, signum)
+            count += 1
+        except (ProcessLookupError, PermissionError):
+            pass
+    return count
+
+
+def signal_groups(pgids, signum: int) -> None:
+    for pgid in pgids:
+        try:
+            os.killpg(pgid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def alive(sid: int) -> list[int]:
+    """The session's processes that are not zombies."""
+    out = []
+    for pid in members(sid):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                data = f.read()
+            if data[data.rindex(b")") + 2:].split()[0] != b"Z":
+                out.append(pid)
+        except OSError:
+            continue
+    return out
+
+
+KILL = signal.SIGKILL
