@@ -24,8 +24,17 @@ def _serve(args) -> int:
     from .specs.validation import InvalidSpecs
 
     started = time.perf_counter()
-    site = build_site(specs_dir=args.specs, cluster_file=args.cluster, jwt_key=args.jwt_key, jwks=args.jwks,
-                      speed=args.speed, profile=args.profile, strict_users=args.strict_users or None)
+    host, port = args.listen
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)      # listening before the specs load: `serve &` then `curl` waits, is not refused
+    except OSError as e:
+        print(f"mockrestd serve: cannot listen on {host}:{port}: {e.strerror}", file=sys.stderr)
+        return 1
+    site = build_site(specs_dir=args.specs, cluster_file=args.cluster, jwt_key=args.jwt_key or _default_key(),
+                      jwks=args.jwks, speed=args.speed, profile=args.profile, strict_users=args.strict_users or None)
     try:
         app = create_app(site)
     except InvalidSpecs as e:
@@ -34,19 +43,21 @@ def _serve(args) -> int:
     log = logging.getLogger("mockrestd")
     for line in site.specs.skipped:     # another release's documents in the folder are no news to the user
         (log.info if "not served by" in line else log.warning)("specs: skipped %s", line)
-    host, port = args.listen
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))       # bound before the banner: a port in use is one clear line
-    except OSError as e:
-        print(f"mockrestd serve: cannot listen on {host}:{port}: {e.strerror}", file=sys.stderr)
-        return 1
     _banner(site, args, host, sock.getsockname()[1], time.perf_counter() - started)
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False,
                             lifespan="off", ws="none")      # (slurmrestd has no websockets)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+def _default_key() -> str:
+    """The shared key; `serve &` and `token` started together may both make it: the loser uses the file."""
+    from .auth import default_key_path
+    try:
+        return str(default_key_path())
+    except FileExistsError:
+        time.sleep(0.1)
+        return str(default_key_path())
 
 
 def _banner(site, args, host, port, took) -> None:
@@ -59,8 +70,9 @@ def _banner(site, args, host, port, took) -> None:
              f"(cluster {site.cluster.name!r}, speed {args.speed:g}, ready in {took:.1f} s)"]
     key = site.keyring.hs256_key
     if key is not None:
-        lines.append(f"  HS256 key: {args.jwt_key or default_key_path()}  (`mockrestd token username=NAME` signs with it)")
-        lines.append(f"  export SLURM_JWT={mint_token(key, 'alice', 86400, now=site.cluster.clock.now())}   # alice, 1 day")
+        lines.append(f"  HS256 key: {args.jwt_key or default_key_path()}  (`mockrestd token` signs with it)")
+        token = mint_token(key, "alice", 86400, now=site.cluster.clock.now())
+        lines.append(f"  export SLURM_JWT={token}   # alice, 1 day")
     if args.jwks:
         lines.append(f"  RS256 keys: {args.jwks}")
     lines.append(f"  try: curl -H \"X-SLURM-USER-TOKEN: $SLURM_JWT\" {url}/slurm/{versions[-1]}/ping/   "
@@ -69,7 +81,7 @@ def _banner(site, args, host, port, took) -> None:
 
 
 def _token(args) -> int:
-    from .auth import default_key_path, mint_token
+    from .auth import mint_token
 
     fields = {}
     for item in args.fields:
@@ -87,7 +99,7 @@ def _token(args) -> int:
     except ValueError:
         print("mockrestd token: lifespan must be a number of seconds", file=sys.stderr)
         return 2
-    key_path = args.jwt_key or default_key_path()
+    key_path = args.jwt_key or _default_key()
     try:
         with open(key_path, "rb") as f:
             key = f.read()
