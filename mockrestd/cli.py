@@ -16,16 +16,26 @@ def _hostport(value: str) -> tuple[str, int]:
 
 
 def _serve(args) -> int:
+    import socket
+
     import uvicorn
 
     from .http.app import build_site, create_app
     from .specs.validation import InvalidSpecs
 
     started = time.perf_counter()
-    site = build_site(specs_dir=args.specs, cluster_file=args.cluster, jwt_key=args.jwt_key, jwks=args.jwks,
-                      speed=args.speed, profile=args.profile, strict_users=args.strict_users or None,
-                      execute=args.execute or None)
     host, port = args.listen
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)      # listening before the specs load: `serve &` then `curl` waits, is not refused
+    except OSError as e:
+        print(f"mockrestd serve: cannot listen on {host}:{port}: {e.strerror}", file=sys.stderr)
+        return 1
+    site = build_site(specs_dir=args.specs, cluster_file=args.cluster, jwt_key=args.jwt_key or _default_key(),
+                      jwks=args.jwks, speed=args.speed, profile=args.profile, strict_users=args.strict_users or None,
+                      execute=args.execute or None)
     refused = _execute_refusal(site, args, host)
     if refused:
         print(f"mockrestd serve: {refused}", file=sys.stderr)
@@ -37,18 +47,13 @@ def _serve(args) -> int:
         print(f"mockrestd serve: {e}", file=sys.stderr)
         return 1
     log = logging.getLogger("mockrestd")
-    for line in site.specs.skipped:
-        log.warning("specs: skipped %s", line)
-    running = ""
-    if site.execution is not None:
-        import getpass
-        running = f"; EXECUTE MODE: batch scripts run on this machine as {getpass.getuser()!r}"
-    log.warning("mockrestd: Slurm %s profile, serving %s on http://%s:%d (cluster %r, ready in %.2f s)%s",
-                site.profile.release, " ".join(site.specs.versions), host, port, site.cluster.name,
-                time.perf_counter() - started, running)
+    for line in site.specs.skipped:     # another release's documents in the folder are no news to the user
+        (log.info if "not served by" in line else log.warning)("specs: skipped %s", line)
+    _banner(site, args, host, sock.getsockname()[1], time.perf_counter() - started)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False,
+                            lifespan="off", ws="none")      # (slurmrestd has no websockets)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False,
-                    date_header=False, lifespan="off", ws="none")      # (slurmrestd has no websockets)
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         site.close()          # execute mode: no job's processes outlive the server
     return 0
@@ -72,8 +77,41 @@ def _execute_refusal(site, args, host: str) -> str:
     return ""
 
 
-def _token(args) -> int:
+def _default_key() -> str:
+    """The shared key; `serve &` and `token` started together may both make it: the loser uses the file."""
+    from .auth import default_key_path
+    try:
+        return str(default_key_path())
+    except FileExistsError:
+        time.sleep(0.1)
+        return str(default_key_path())
+
+
+def _banner(site, args, host, port, took) -> None:
+    """What a user needs to start: where it listens, what it serves, the key, a token to paste."""
     from .auth import default_key_path, mint_token
+
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    versions = list(site.specs.versions)
+    lines = [f"mockrestd: Slurm {site.profile.release} profile, {' '.join(versions)} on {url} "
+             f"(cluster {site.cluster.name!r}, speed {args.speed:g}, ready in {took:.1f} s)"]
+    if site.execution is not None:
+        import getpass
+        lines.append(f"  EXECUTE MODE: batch scripts really run on this machine as {getpass.getuser()!r}")
+    key = site.keyring.hs256_key
+    if key is not None:
+        lines.append(f"  HS256 key: {args.jwt_key or default_key_path()}  (`mockrestd token` signs with it)")
+        token = mint_token(key, "alice", 86400, now=site.cluster.clock.now())
+        lines.append(f"  export SLURM_JWT={token}   # alice, 1 day")
+    if args.jwks:
+        lines.append(f"  RS256 keys: {args.jwks}")
+    lines.append(f"  try: curl -H \"X-SLURM-USER-TOKEN: $SLURM_JWT\" {url}/slurm/{versions[-1]}/ping/   "
+                 f"(cluster view: {url}/ui)")
+    print("\n".join(lines), flush=True)
+
+
+def _token(args) -> int:
+    from .auth import mint_token
 
     fields = {}
     for item in args.fields:
@@ -91,9 +129,16 @@ def _token(args) -> int:
     except ValueError:
         print("mockrestd token: lifespan must be a number of seconds", file=sys.stderr)
         return 2
-    key_path = args.jwt_key or default_key_path()
-    with open(key_path, "rb") as f:
-        key = f.read()
+    key_path = args.jwt_key or _default_key()
+    try:
+        with open(key_path, "rb") as f:
+            key = f.read()
+    except OSError as e:
+        print(f"mockrestd token: cannot read the key {key_path}: {e.strerror}", file=sys.stderr)
+        return 1
+    if not key:
+        print(f"mockrestd token: the key {key_path} is empty", file=sys.stderr)
+        return 1
     print(f"SLURM_JWT={mint_token(key, user, lifespan)}")
     return 0
 
@@ -143,9 +188,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="mockrestd", description="A mock slurmrestd for client development "
                                      "and contract tests.")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="-v: one line per request")
+    # -v is also taken after the sub-command (`mockrestd serve -v`), counted apart so both places add up
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument("-v", "--verbose", dest="verbose_sub", action="count", default=0,
+                         help="-v: one line per request; -vv: connexion's own log too")
     sub = parser.add_subparsers(dest="cmd", required=True)
 
-    serve = sub.add_parser("serve", help="run the mock slurmrestd")
+    serve = sub.add_parser("serve", parents=[verbose], help="run the mock slurmrestd")
     serve.add_argument("listen", nargs="?", default="127.0.0.1:6820", type=_hostport, metavar="HOST:PORT")
     serve.add_argument("--jwt-key", help="HS256 key file (raw bytes, like Slurm's jwt_hs256.key)")
     serve.add_argument("--jwks", help="JWKS file with RS256 public keys")
@@ -160,22 +209,24 @@ def main(argv=None) -> int:
                        help="with --execute, allow listening on an address other than loopback")
     serve.set_defaults(func=_serve)
 
-    token = sub.add_parser("token", help="print SLURM_JWT=<token>, like `scontrol token`")
+    token = sub.add_parser("token", parents=[verbose], help="print SLURM_JWT=<token>, like `scontrol token`")
     token.add_argument("fields", nargs="*", metavar="username=NAME|lifespan=SECONDS")
     token.add_argument("--jwt-key", help="HS256 key file (default: the one `serve` uses)")
     token.set_defaults(func=_token)
 
     specs = sub.add_parser("specs", help="get and list the OpenAPI spec documents")
     specs_sub = specs.add_subparsers(dest="specs_cmd", required=True)
-    sync_p = specs_sub.add_parser("sync", help="copy/fetch specs and verify them against specs/manifest.json")
+    sync_p = specs_sub.add_parser("sync", parents=[verbose],
+                                  help="copy/fetch specs and verify them against specs/manifest.json")
     sync_p.add_argument("--from", dest="source", help="folder, URL, or a live slurmrestd's URL (default: upstream)")
     sync_p.add_argument("--to", help="destination folder (default: the specs folder serve uses)")
     sync_p.add_argument("--token", help="token for a live slurmrestd's /openapi/v3")
-    list_p = specs_sub.add_parser("list", help="list the versions a folder serves")
+    list_p = specs_sub.add_parser("list", parents=[verbose], help="list the versions a folder serves")
     list_p.add_argument("dir", nargs="?")
     specs.set_defaults(func=_specs)
 
     args = parser.parse_args(argv)
+    args.verbose += getattr(args, "verbose_sub", 0)
     level = logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(name)s: %(message)s")
     if args.verbose < 2:
