@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-from . import recorder
+from . import liveness, recorder
 from .specdoc import operation_for
 from .target import Target
 
@@ -33,6 +33,19 @@ def base_state(job: dict) -> str:
     return str(state or "")
 
 
+def curl_line(request: httpx.Request) -> str:
+    """A curl command for an httpx request, the token filtered out."""
+    secret = {"x-slurm-user-token", "authorization"}
+    parts = [f"curl -X {request.method} '{request.url}'"]
+    parts += [f"-H '{k}: {'[Filtered]' if k.lower() in secret else v}'" for k, v in request.headers.items()
+              if k.lower() not in ("host", "content-length", "accept-encoding", "connection", "user-agent", "accept")]
+    body = request.content if isinstance(request.stream, httpx.ByteStream) else b""
+    if body:
+        text = body[:2000].decode("utf-8", "replace")
+        parts.append("-d '" + text.replace("'", "'\\''") + "'")
+    return " ".join(parts)
+
+
 class Slurm:
     def __init__(self, target: Target, version: str, test: str = "scenario"):
         self.target, self.version, self.test = target, version, test
@@ -45,7 +58,16 @@ class Slurm:
     def request(self, method: str, path: str, *, headers: dict | None = None, auth: bool = True, **kw):
         h = dict(self.target.headers()) if auth else {}
         h.update(headers or {})
-        r = self.http.request(method, path, headers=h, **kw)
+        request = self.http.build_request(method, path, headers=h, **kw)
+        if liveness.dead() is not None:
+            raise liveness.TargetDied(liveness.dead())
+        liveness.sent(curl_line(request))
+        try:
+            r = self.http.send(request)
+        except httpx.HTTPError as exc:
+            liveness.check(exc, f"{self.test}: {method} {path}")
+            raise
+        liveness.answered()
         recorder.request(self.test, operation_for(method, path), method, path, r.status_code)
         return r
 

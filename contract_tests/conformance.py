@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import schemathesis
 
-from . import recorder
+from . import liveness, recorder
 from .divergences import Table, failure_checks, failure_subject
 from .specdoc import excluded_operations, op_name, test_document
 from .target import get_target
@@ -103,6 +103,7 @@ def install_hooks(schema, kind: str, table: Table, release: str) -> None:
 
     @schema.hook
     def after_call(context, case, response):
+        liveness.answered()
         _trace(case, response)
         if op_name(operation_id(case)) != "post_job_submit" or response.status_code != 200:
             return
@@ -122,22 +123,44 @@ _TRACE_LOCK = threading.Lock()
 
 @schemathesis.hook
 def before_call(context, case, **kwargs):   # a global hook: schemathesis has no per-schema one
+    if liveness.dead() is not None:
+        raise liveness.TargetDied(liveness.dead())
     _withhold_crashers(case)
+    liveness.sent(curl_of(case))
     _trace(case, None)
 
 
 def _withhold_crashers(case) -> None:
-    """On a real daemon, a generated request listed as killing it is sent without the listed query
-    parameters (divergences.toml [[crash]]); the mock gets every request as generated."""
+    """On a real daemon, a generated request listed as killing it (divergences.toml [[crash]]) is sent
+    without the listed query parameters, or not at all (hypothesis drops the example); on every release not
+    shown fixed, a release the suite cannot read included. The mock gets every request as generated."""
     target = get_target()
-    if target.is_mock or not isinstance(case.query, dict):
+    if target.is_mock:
         return
     oid = operation_id(case)
-    hit = divergence_table().crash(oid, case.query, target.release())
+    query = case.query if isinstance(case.query, dict) else {}
+    hit = divergence_table().crash(oid, query, target.release(), getattr(case, "body", None))
     if hit is None:
         return
-    case.query = {k: v for k, v in case.query.items() if k not in hit.drop}
-    recorder.add({"type": "withheld", "operation": oid, "crash": hit.id, "phase": phase_of(case)})
+    safe = hit.safe_query(query)
+    recorder.add({"type": "withheld", "operation": oid, "crash": hit.id, "phase": phase_of(case),
+                  "how": "sent without " + ", ".join(hit.drop) if safe is not None else "not sent"})
+    if safe is None:
+        from hypothesis import reject
+        reject()
+    case.query = safe
+
+
+def call_guarded(case, call, where: str = ""):
+    """`call()` (a schemathesis send); a connection-level failure after the target answered before is
+    checked: a dead target raises TargetDied with the suspected crash, anything else is re-raised."""
+    try:
+        return call()
+    except liveness.TargetDied:
+        raise
+    except Exception as exc:
+        liveness.check(exc, where or f"{case.method} {case.formatted_path}")
+        raise
 
 
 def _trace(case, response) -> None:

@@ -16,15 +16,55 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     """Items that cannot apply to this target are deselected (and pytest says so) rather than reported as
-    skipped: the differential run against the mock alone (nothing to compare), and tests of a plugin family
-    the target does not serve (a slurmrestd without slurmdbd has no /slurmdb/)."""
-    from contract_tests.target import external_target
+    skipped: the differential run against the mock alone (nothing to compare), tests of a plugin family
+    the target does not serve (a slurmrestd without slurmdbd has no /slurmdb/), and the crash probe unless
+    CONTRACT_CRASH_PROBE=1 asks for it (it then runs last: it may kill the target)."""
+    from contract_tests.target import env_flag, external_target
     dropped = [i for i in items if not _family_served(i)]
     if external_target() is None:
         dropped += [i for i in items if i.originalname == "test_differential"]
+    probes = [i for i in items if i.originalname == "test_crash_probe"]
+    if not env_flag("CONTRACT_CRASH_PROBE", False):
+        dropped += probes
     if dropped:
         items[:] = [i for i in items if i not in dropped]
         config.hook.pytest_deselected(items=dropped)
+    items[:] = [i for i in items if i not in probes] + [i for i in items if i in probes]
+
+
+@pytest.fixture(autouse=True)
+def _target_alive():
+    """Once the target has died (contract_tests/liveness.py) nothing more is sent: later tests are skipped
+    with the reason, and the run already has its one failure."""
+    from contract_tests import liveness
+    why = liveness.dead()
+    if why is not None:
+        pytest.skip("target died earlier in this run; not sent. " + why.splitlines()[0])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test that died on a refused/reset connection: if the target answered before and answers no more,
+    the failure becomes the suspected-crash explanation and the session stops there (exit status 1)."""
+    outcome = yield
+    report = outcome.get_result()
+    if call.excinfo is None or report.outcome != "failed":
+        return
+    from contract_tests import liveness
+    exc = call.excinfo.value
+    if isinstance(exc, pytest.fail.Exception) and liveness.dead() is not None:   # the crash probe's own verdict
+        item.session.shouldfail = "target died mid-run (see the first failure): the rest is not sent"
+        return
+    why = liveness.dead()
+    if why is None and not isinstance(exc, liveness.TargetDied):
+        try:
+            liveness.check(exc, item.name)
+        except liveness.TargetDied:
+            why = liveness.dead()
+    if why is None:
+        return
+    report.longrepr = why + f"\n\n(noticed by {item.nodeid}: {type(exc).__name__}: {str(exc).splitlines()[0][:300]})"
+    item.session.shouldfail = "target died mid-run (see the first failure): the rest is not sent"
 
 
 def _family_served(item) -> bool:

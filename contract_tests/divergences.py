@@ -1,9 +1,10 @@
 """Known upstream divergences: where real slurmrestd does not do what its own spec says.
 
 divergences.toml lists each one with the check it relaxes, the operations it applies to (operationId globs,
-e.g. "slurm_v*_get_jobs_state"), optionally the statuses, releases and a regex on the failure, and its
-evidence. `Table.find` is the one place that decides whether a failure is a known divergence; the schema
-hooks (`hooks.py`) drop exactly those failures and count them in the report. Everything else fails."""
+e.g. "slurm_v*_get_jobs_state"), the releases where it was seen, optionally the statuses and a regex on the
+failure, and its evidence. `Table.find` is the one place that decides whether a failure is a known
+divergence; the schema hooks (`conformance.py`) drop exactly those failures and count them in the report.
+Everything else fails. Its `[[crash]]` list names requests that kill a real daemon (`Crash`)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class Divergence:
     summary: str = ""
     match: str | None = None            # regex searched in the failure's subject (see `failure_subject`)
     status: tuple[int, ...] = ()        # only for these response statuses (empty: any)
-    releases: tuple[str, ...] = ()      # only for these Slurm releases (globs, e.g. "25.11.*"; empty: any)
+    releases: tuple[str, ...] = ()      # the Slurm releases where it was seen (globs, e.g. "25.11.*")
     # the daemon may close the connection instead of answering (the client then sees a reset, not a status)
     closes_connection: bool = False
     _rx: re.Pattern | None = field(default=None, compare=False, repr=False)
@@ -51,22 +52,38 @@ class Divergence:
 
 @dataclass(frozen=True)
 class Crash:
-    """A request that makes a real daemon die: the suite does not send it as generated, it sends it
-    without the `drop` query parameters (and counts that in the report)."""
+    """A request that makes a real daemon die. It is withheld on every release not listed in `fixed_in`
+    (so also on a release the suite cannot read): sent without the `drop` query parameters when the entry
+    names some, not sent at all otherwise. `probe` is the request itself, which CONTRACT_CRASH_PROBE=1
+    sends on purpose to learn whether it still kills the target."""
     id: str
-    operations: tuple[str, ...]
-    query_all: tuple[str, ...]          # each entry "a|b": one of these query parameters is present
-    drop: tuple[str, ...]               # what to leave out so the request is safe
+    operations: tuple[str, ...]         # operationId globs: every version routed to the same handler
     evidence: str
+    query_all: tuple[str, ...] = ()     # each entry "a|b": one of these query parameters is present
+    body_lacks: tuple[str, ...] = ()    # the JSON body is not an object, or lacks one of these keys
+    drop: tuple[str, ...] = ()          # what to leave out so the request is safe (empty: withhold it whole)
+    fixed_in: tuple[str, ...] = ()      # releases (globs) shown not to crash any more
+    probe: dict = field(default_factory=dict, compare=False)   # {method, path ("{v}" = version), query, body}
     summary: str = ""
-    releases: tuple[str, ...] = ()
 
-    def applies(self, operation_id: str, query: dict | None, release: str | None) -> bool:
-        if not query or not any(fnmatch.fnmatchcase(operation_id, g) for g in self.operations):
+    def fixed(self, release: str | None) -> bool:
+        return any(fnmatch.fnmatchcase(release or "unknown", g) for g in self.fixed_in)
+
+    def applies(self, operation_id: str, query: dict | None, release: str | None, body=None) -> bool:
+        if not any(fnmatch.fnmatchcase(operation_id, g) for g in self.operations) or self.fixed(release):
             return False
-        if self.releases and not any(fnmatch.fnmatchcase(release or "", g) for g in self.releases):
+        query = query or {}
+        if not all(any(name in query for name in alt.split("|")) for alt in self.query_all):
             return False
-        return all(any(name in query for name in alt.split("|")) for alt in self.query_all)
+        if self.body_lacks:
+            return not isinstance(body, dict) or any(k not in body for k in self.body_lacks)
+        return True
+
+    def safe_query(self, query: dict | None) -> dict | None:
+        """The query with the crashing parameters left out; None when the request cannot be made safe."""
+        if not self.drop or self.body_lacks:
+            return None
+        return {k: v for k, v in (query or {}).items() if k not in self.drop}
 
 
 class Table:
@@ -81,7 +98,7 @@ class Table:
         data = tomllib.loads(path.read_text())
         entries, seen = [], set()
         for raw in data.get("divergence", []):
-            for key in ("id", "check", "operations", "evidence"):
+            for key in ("id", "check", "operations", "evidence", "releases"):
                 if not raw.get(key):
                     raise ValueError(f"{path}: divergence {raw.get('id', '?')!r} lacks {key!r}")
             if raw["id"] in seen:
@@ -96,16 +113,24 @@ class Table:
                 _rx=re.compile(raw["match"], re.S) if raw.get("match") else None))
         crashes = []
         for raw in data.get("crash", []):
-            for key in ("id", "operations", "query_all", "drop", "evidence"):
+            for key in ("id", "operations", "evidence", "probe"):
                 if not raw.get(key):
                     raise ValueError(f"{path}: crash {raw.get('id', '?')!r} lacks {key!r}")
-            crashes.append(Crash(id=raw["id"], operations=tuple(raw["operations"]), query_all=tuple(raw["query_all"]),
-                                 drop=tuple(raw["drop"]), evidence=raw["evidence"], summary=raw.get("summary", ""),
-                                 releases=tuple(raw.get("releases", ()))))
+            if "releases" in raw:
+                raise ValueError(f"{path}: crash {raw['id']!r}: crash entries name the releases shown fixed "
+                                 f"(`fixed_in`), not where they crash: unknown releases are withheld")
+            if not raw.get("query_all") and not raw.get("body_lacks"):
+                raise ValueError(f"{path}: crash {raw['id']!r} needs query_all or body_lacks")
+            if not {"method", "path"} <= set(raw["probe"]):
+                raise ValueError(f"{path}: crash {raw['id']!r}: probe needs method and path")
+            crashes.append(Crash(id=raw["id"], operations=tuple(raw["operations"]), evidence=raw["evidence"],
+                                 query_all=tuple(raw.get("query_all", ())), body_lacks=tuple(raw.get("body_lacks", ())),
+                                 drop=tuple(raw.get("drop", ())), fixed_in=tuple(raw.get("fixed_in", ())),
+                                 probe=dict(raw["probe"]), summary=raw.get("summary", "")))
         return cls(entries, str(path), crashes)
 
-    def crash(self, operation_id: str, query: dict | None, release: str | None) -> Crash | None:
-        return next((c for c in self.crashes if c.applies(operation_id, query, release)), None)
+    def crash(self, operation_id: str, query: dict | None, release: str | None, body=None) -> Crash | None:
+        return next((c for c in self.crashes if c.applies(operation_id, query, release, body)), None)
 
     def closed_connection(self, check: str, operation_id: str, release: str | None) -> Divergence | None:
         """The entry saying that, for this check, the daemon may drop the connection rather than answer."""

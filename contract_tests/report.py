@@ -171,6 +171,9 @@ def build(events: list[dict], tests: list[dict], duration: float, exitstatus: in
             "tests": dict(outcome),
         },
         "operations": operations,
+        "target_died": [e for e in events if e["type"] == "target_died"][:1],
+        "crash_probe": [{k: e[k] for k in ("crash", "version", "outcome", "curl", "release")}
+                        for e in events if e["type"] == "crash_probe"],
         "tests": tests,
     }
 
@@ -191,6 +194,13 @@ def render_text(data: dict) -> str:
         f"distinct failures: {s['failures']}; failures relaxed as known divergences: {s['relaxed']}",
         "",
     ]
+    for died in data.get("target_died", []):
+        lines += died["message"].splitlines() + [""]
+    if data.get("crash_probe"):
+        lines += ["Crash probe (CONTRACT_CRASH_PROBE=1)", "------------------------------------"]
+        for p in data["crash_probe"]:
+            lines += [f"{p['crash']} at {p['version']}: {p['outcome']}", f"    {p['curl']}"]
+        lines.append("")
     for oid, o in data["operations"].items():
         head = f"{o['method'] or ''} {o['path'] or ''}".strip()
         status = "FAIL" if o["failures"] else ("excluded" if o["excluded"] else "ok")
@@ -211,7 +221,7 @@ def render_text(data: dict) -> str:
         for div, n in sorted(o["relaxed"].items()):
             lines.append(f"    relaxed ({div}): {n}")
         for crash, n in sorted(o.get("withheld", {}).items()):
-            lines.append(f"    sent without the parameters that crash the daemon ({crash}): {n}")
+            lines.append(f"    withheld: known to crash the daemon ({crash}): {n}")
         for f in o["failures"]:
             lines.append(f"    FAILED {f['check']} [{f['kind']}/{f['phase']}, status {f['status']}]: {f['title']}")
             lines.append(f"        {f['subject'][:300]}")

@@ -11,7 +11,8 @@ from collections import Counter
 import requests
 
 from contract_tests import recorder
-from contract_tests.conformance import build_schema, divergence_table, env_int, get_target, operation_id, phase_of
+from contract_tests.conformance import (build_schema, call_guarded, divergence_table, env_int, get_target,
+                                        operation_id, phase_of)
 
 schema = build_schema("phases")
 _SEEN: Counter = Counter()
@@ -41,7 +42,7 @@ def test_operation(case):
     if not _send(case):
         return
     try:
-        case.call_and_validate()
+        call_guarded(case, case.call_and_validate)
     except requests.ConnectionError:
         if not _listed_hang_up(case):
             raise

@@ -8,13 +8,17 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from contract_tests.conformance import build_schema, env_int
+from contract_tests.conformance import build_schema, call_guarded, env_int
 
 schema = build_schema("stateful")
 _PHASES = [p.strip() for p in os.environ.get("CONTRACT_PHASES", "").split(",") if p.strip()]
 _ENABLED = not _PHASES or "stateful" in _PHASES
 
-StateMachine = schema.as_state_machine()
+
+class StateMachine(schema.as_state_machine()):
+    def call(self, case, **kwargs):
+        """A step whose target died stops the run with the suspected crash (contract_tests/liveness.py)."""
+        return call_guarded(case, lambda: super(StateMachine, self).call(case, **kwargs))
 
 
 @pytest.mark.skipif(not _ENABLED, reason="stateful phase not in CONTRACT_PHASES")

@@ -47,10 +47,12 @@ def test_parser_errors_as_500_are_known_but_not_controller_errors_on_26_05():
 
 def test_divergence_file_errors_are_reported(tmp_path):
     bad = tmp_path / "d.toml"
-    bad.write_text('[[divergence]]\nid = "x"\ncheck = "nonsense"\noperations = ["*"]\nevidence = "e"\n')
+    bad.write_text('[[divergence]]\nid = "x"\ncheck = "nonsense"\noperations = ["*"]\nevidence = "e"\n'
+                   'releases = ["25.11.*"]\n')
     with pytest.raises(ValueError, match="unknown check"):
         divergences.Table.load(bad)
-    bad.write_text('[[divergence]]\nid = "x"\ncheck = "unsupported_method"\noperations = ["*"]\n')
+    bad.write_text('[[divergence]]\nid = "x"\ncheck = "unsupported_method"\noperations = ["*"]\n'
+                   'releases = ["25.11.*"]\n')
     with pytest.raises(ValueError, match="evidence"):
         divergences.Table.load(bad)
 
@@ -114,3 +116,93 @@ def test_a_test_of_an_unserved_family_is_deselected_not_skipped(monkeypatch):
     assert suite_conftest._family_served(Item(None))
     assert suite_conftest._family_served(Item("slurm"))
     assert not suite_conftest._family_served(Item("slurmdb"))
+
+
+def test_every_divergence_names_the_releases_where_it_was_seen():
+    table = divergences.Table.load()
+    for d in table.entries:
+        assert d.releases, d.id
+    by_id = {d.id: d for d in table.entries}
+    for name in ("slurmdb-bad-filter-500", "slurmdb-bad-filter-500-no-payload"):    # seen on real 25.11.7
+        assert "25.11.*" in by_id[name].releases and "26.05.*" in by_id[name].releases
+    assert table.find(["not_a_server_error"], "slurmdb_v0044_get_qos", 500, "Server error: ", "25.11.7").id == \
+        "slurmdb-bad-filter-500"
+    assert table.find(["not_a_server_error"], "slurmdb_v0044_get_qos", 500, "Server error: ", "24.11.5") is None
+    bad = "[[divergence]]\nid = 'x'\ncheck = 'unsupported_method'\noperations = ['*']\nevidence = 'e'\n"
+    with pytest.raises(ValueError, match="releases"):
+        divergences.Table.load(_write(bad))
+
+
+def _write(text):
+    import tempfile
+    f = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)
+    f.write(text)
+    f.close()
+    return f.name
+
+
+def test_a_crasher_is_withheld_on_every_release_not_shown_fixed_and_every_version():
+    table = divergences.Table.load()
+    q = {"only_defaults": "", "usage_end": "x"}
+    for oid in ("slurmdb_v0043_get_wckeys", "slurmdb_v0044_get_wckeys", "slurmdb_v0045_get_wckeys"):
+        for release in ("25.11.7", "26.05.5", "24.11.5", "unknown", None, "27.05.0"):
+            hit = table.crash(oid, q, release)
+            assert hit is not None and hit.id == "wckeys-only-defaults-bad-usage-time", (oid, release)
+    assert table.crash("slurmdb_v0044_get_wckeys", {"usage_end": "x"}, "25.11.7") is None
+    assert table.crash("slurmdb_v0044_get_wckeys", {"only_defaults": ""}, "25.11.7") is None
+    assert table.crash("slurmdb_v0044_get_wckeys", q, "25.11.7").safe_query(q) == {"only_defaults": ""}
+    # the accounting job update without job_rec: not sent at all (nothing to drop)
+    for body in (None, {}, {"job_id_list": ["1"]}, [1], "x"):
+        hit = table.crash("slurmdb_v0044_post_jobs", None, "25.11.7", body)
+        assert hit is not None and hit.id == "slurmdb-jobs-update-without-job-rec" and hit.safe_query({}) is None
+    assert table.crash("slurmdb_v0044_post_jobs", None, "25.11.7", {"job_rec": {}}) is None
+
+
+def test_fixed_in_releases_get_the_request_and_old_style_entries_are_refused():
+    entry = ("[[crash]]\nid = 'c'\noperations = ['slurmdb_v*_get_wckeys']\nquery_all = ['a']\n"
+             "evidence = 'e'\nprobe = {method = 'GET', path = '/slurmdb/{v}/wckeys/', query = 'a'}\n")
+    table = divergences.Table.load(_write(entry + "fixed_in = ['26.11.*']\n"))
+    assert table.crash("slurmdb_v0044_get_wckeys", {"a": "1"}, "26.11.0") is None
+    assert table.crash("slurmdb_v0044_get_wckeys", {"a": "1"}, "26.05.5") is not None
+    with pytest.raises(ValueError, match="fixed_in"):
+        divergences.Table.load(_write(entry + "releases = ['26.05.*']\n"))
+    with pytest.raises(ValueError, match="probe"):
+        divergences.Table.load(_write(entry.replace("probe =", "x =")))
+
+
+def test_withholding_on_a_real_target(monkeypatch):
+    """The hook drops the crashing parameters, or rejects the example when nothing can be dropped."""
+    from hypothesis.errors import UnsatisfiedAssumption
+
+    from contract_tests import conformance, recorder
+
+    class FakeTarget:
+        is_mock = False
+
+        def release(self):
+            return "unknown"
+
+    class Op:
+        label = "x"
+
+        class definition:
+            raw = {}
+
+    def case(oid, query, body=None):
+        c = type("Case", (), {})()
+        c.operation = Op()
+        c.operation.definition = type("D", (), {"raw": {"operationId": oid}})()
+        c.query, c.body, c.meta = query, body, None
+        return c
+
+    monkeypatch.setattr(conformance, "get_target", lambda: FakeTarget())
+    recorder.drain()
+    c = case("slurmdb_v0043_get_wckeys", {"only_defaults": "x", "usage_start": "y", "cluster": "c"})
+    conformance._withhold_crashers(c)
+    assert c.query == {"only_defaults": "x", "cluster": "c"}
+    with pytest.raises(UnsatisfiedAssumption):
+        conformance._withhold_crashers(case("slurmdb_v0044_post_jobs", {}, {"job_id_list": ["1"]}))
+    untouched = case("slurmdb_v0044_post_jobs", {}, {"job_rec": {"comment": "x"}})
+    conformance._withhold_crashers(untouched)
+    events = [e for e in recorder.drain() if e["type"] == "withheld"]
+    assert [e["how"] for e in events] == ["sent without usage_start, usage_end", "not sent"]
