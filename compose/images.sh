@@ -98,6 +98,7 @@ build() {
             | sort -z | xargs -0 sha256sum | sed "s|  $REPO/|  |"; } | sha256sum | cut -c1-16)
   if [ "$(image_label "$name")" = "$hash" ]; then log "$name up to date ($hash)"; return; fi
   log "building $name ($hash)"
+  BUILT=1
   local args=(build --network host -f "$dockerfile" --build-arg "DEBIAN_IMAGE=$BASE" --label "org.mockrestd.hash=$hash" -t "$name")
   [ -n "$target" ] && args+=(--target "$target")
   # a TLS-intercepting proxy (as on the CI machines) needs the host's CA bundle for pip inside the build:
@@ -108,6 +109,7 @@ build() {
 }
 
 mkdir -p "$CACHE"
+BUILT=0
 D=$HERE/docker
 for t in slurmctld slurmd slurmrestd slurmdbd mariadb; do
   build "mockrestd/slurm-$t:$SUITE" "$D/slurm.Dockerfile" "$D" "$t" \
@@ -117,7 +119,7 @@ build "mockrestd/mockrestd:$SUITE" "$D/mockrestd.Dockerfile" "$REPO" "" \
       "$REPO/pyproject.toml" "$REPO/README.md" "$REPO/mockrestd" "$REPO/contract_tests" "$D/entrypoint.sh" \
       "$D/mockrestd.Dockerfile.dockerignore"
 # images of ours that a rebuild left untagged (layers still used by the new ones stay)
-"$ENGINE" image prune -f --filter label=org.mockrestd.hash >/dev/null 2>&1 || true
+if [ "$BUILT" = 1 ]; then "$ENGINE" image prune -f --filter label=org.mockrestd.hash >/dev/null 2>&1 || true; fi
 log "images ready"
 echo "DEBIAN_IMAGE=$BASE"
 echo "SLURM_SUITE=$SUITE"
