@@ -1,7 +1,8 @@
 """Which slurmrestd the suite talks to, chosen at run time.
 
 `SLURMRESTD_URL` + `SLURM_JWT` (optionally `SLURM_USER`, `SLURM_JWT_KEY_FILE`) name an existing daemon;
-without them a mock is started for the run (`python -m mockrestd serve` on a free port, a fresh key in a
+`CONTRACT_TARGET=docker` names the real slurmrestd of compose/docker-compose.yml's running stack (found
+through the Docker SDK, token minted inside it: see docker_target.py); without them a mock is started for the run (`python -m mockrestd serve` on a free port, a fresh key in a
 temporary folder, `--speed 20`) and stopped at the end. One target per process: under xdist every worker
 has its own mock, which keeps the workers' jobs apart."""
 
@@ -55,7 +56,7 @@ class Target:
     url: str
     token: str
     user: str
-    kind: str                      # "mock" (started by the suite) or "external"
+    kind: str                      # "mock" (started by the suite), "external" or "docker" (compose stack)
     key: bytes | None = None       # HS256 key when known (mock, or SLURM_JWT_KEY_FILE)
     user_header: bool = False      # send X-SLURM-USER-NAME too (SLURM_USER given)
     proc: subprocess.Popen | None = field(default=None, repr=False)
@@ -134,6 +135,7 @@ class Target:
 
 
 _TARGET: Target | None = None
+_DOCKER: Target | None = None      # CONTRACT_TARGET=docker: looked up once per process
 
 
 def free_port() -> int:
@@ -198,6 +200,12 @@ def start_mock(extra_args: list[str] | None = None, speed: str | None = None) ->
 def external_target() -> Target | None:
     url = os.environ.get("SLURMRESTD_URL", "").strip()
     token = os.environ.get("SLURM_JWT", "").strip()
+    if not url and os.environ.get("CONTRACT_TARGET", "").strip() == "docker":
+        global _DOCKER
+        if _DOCKER is None:
+            from .docker_target import running_target
+            _DOCKER = running_target()
+        return _DOCKER
     if not url:
         return None
     if not token:

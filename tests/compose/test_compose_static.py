@@ -70,7 +70,7 @@ def _host_ports(svc: dict) -> list[str]:
         if isinstance(p, dict):
             ports.append(f"{p.get('host_ip', '0.0.0.0')}:{p['published']}")
         else:
-            parts = str(p).split(":")
+            parts = _expand(str(p)).split(":")
             ports.append(":".join(parts[:-1]) if len(parts) > 1 else parts[0])
     return ports
 
@@ -163,7 +163,7 @@ def test_host_ports_are_loopback_and_do_not_collide(services):
             assert hp.startswith("127.0.0.1:"), f"{name}: {hp} is published beyond loopback"
             assert hp not in seen, f"{name} and {seen.get(hp)} both publish {hp}"
             seen[hp] = name
-    assert seen == {"127.0.0.1:8820": "slurmrestd", "127.0.0.1:6820": "mockrestd"}
+    assert seen == {"127.0.0.1:7850": "slurmrestd", "127.0.0.1:7851": "mockrestd"}
     # and none collides with the native targets (REST 7820/7830/7840 and the daemons around them)
     native = {p + d for p in (7820, 7830, 7840) for d in (-3, -2, -1, 0, 1)}
     assert not {int(hp.split(":")[1]) for hp in seen} & native
