@@ -23,7 +23,8 @@ def _serve(args) -> int:
 
     started = time.perf_counter()
     site = build_site(specs_dir=args.specs, cluster_file=args.cluster, jwt_key=args.jwt_key, jwks=args.jwks,
-                      speed=args.speed, profile=args.profile, strict_users=args.strict_users or None)
+                      speed=args.speed, profile=args.profile, strict_users=args.strict_users or None,
+                      no_accounting=args.no_accounting)
     try:
         app = create_app(site)
     except InvalidSpecs as e:
@@ -123,6 +124,8 @@ def main(argv=None) -> int:
     serve.add_argument("--speed", type=float, default=1.0, help="run the clock N times faster")
     serve.add_argument("--profile", help="Slurm release whose behaviour to reproduce (e.g. 25.11, 26.05)")
     serve.add_argument("--strict-users", action="store_true", help="reject unknown user names like real Slurm")
+    serve.add_argument("--no-accounting", action="store_true",
+                       help="no slurmdbd: /slurmdb/ answers 404 and no account, QOS or limit is enforced")
     serve.set_defaults(func=_serve)
 
     token = sub.add_parser("token", help="print SLURM_JWT=<token>, like `scontrol token`")

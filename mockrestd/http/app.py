@@ -41,6 +41,8 @@ class Site:
         self.keyring = keyring
         self.profile = profile
         self.routes = RouteTable(specs)
+        if not cluster.accounting.enabled:      # slurmrestd without slurmdbd routes no /slurmdb/ path
+            self.routes.routes = [r for r in self.routes.routes if not r.template.startswith("/slurmdb/")]
         self.faults = Faults()
         self.journal = deque(maxlen=journal_size)
         self._renderers = {}
@@ -244,7 +246,7 @@ def served_specs(specs_dir=None, profile=None, only_versions=None):
 
 
 def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, speed=1.0, profile=None,
-               strict_users=None, clock=None, only_versions=None):
+               strict_users=None, clock=None, only_versions=None, no_accounting=False):
     """Everything `mockrestd serve` needs, from the same options it takes."""
     from ..auth import KeyRing, default_key_path
     from ..engine import Cluster
@@ -258,5 +260,7 @@ def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, sp
     cluster = Cluster.from_file(cluster_file, clock=clock) if cluster_file else Cluster.default(clock=clock)
     if strict_users is not None:
         cluster.strict_users = strict_users
+    if no_accounting:
+        cluster.accounting.enabled, cluster.accounting.enforce = False, set()
     keyring = KeyRing.from_files(jwt_key=jwt_key or default_key_path(), jwks=jwks)
     return Site(cluster=cluster, specs=specs, keyring=keyring, profile=chosen)
