@@ -116,6 +116,7 @@ class Accounting:
         self.enabled = True                     # False: slurmrestd without slurmdbd (`--no-accounting`)
         self.enforce: set = set(ENFORCE_ALL)    # AccountingStorageEnforce
         self.removed_users: set = set()         # deleted on purpose: never made again on first use
+        self.on_change = None                   # the controller's "look again" (limits may have changed)
 
     @classmethod
     def from_config(cls, cfg: dict, cluster_name: str, clock) -> "Accounting":
@@ -284,6 +285,11 @@ class Accounting:
 
     def _is_admin(self, as_user: str) -> bool:
         return as_user in ("root", "slurm") or self.is_admin(as_user)
+
+    def _changed(self) -> None:
+        """slurmdbd tells slurmctld of every change; a pending job may now be allowed to start."""
+        if callable(self.on_change):
+            self.on_change()
 
     def _admin(self, as_user: str, source: str, description: str = "Access/permission denied",
                bare: bool = False) -> None:
@@ -486,6 +492,7 @@ class Accounting:
                 raise SlurmError(9200, "Required field name is missing", "#/accounts/name")
             self._add_account(a)
             self._add_assoc({"account": a["name"], "parent_account": a.get("parent") or "root"})
+        self._changed()
 
     def add_users(self, items: list, as_user: str) -> None:
         self._admin(as_user, "slurmdb_users_add")
@@ -493,6 +500,7 @@ class Accounting:
             if not u.get("name"):
                 raise SlurmError(9200, "Required field name is missing", "#/users/name")
             self._add_user(u)
+        self._changed()
 
     def add_associations(self, items: list, as_user: str) -> None:
         self._admin(as_user, "slurmdb_associations_add")
@@ -504,6 +512,7 @@ class Accounting:
                 self.removed_users.discard(a["user"])
             rec = self._add_assoc(a)
             self._modify_assoc(rec, a)
+        self._changed()
 
     def _modify_assoc(self, rec: dict, a: dict) -> None:
         """What a POST names in an existing association: its limits, QOS list, default QOS, shares."""
@@ -528,6 +537,7 @@ class Accounting:
                     _merge(rec.setdefault("limits", {}), q["limits"])
             else:
                 self._add_qos(q)
+        self._changed()
 
     def add_clusters(self, items: list, as_user: str) -> None:
         self._admin(as_user, "slurmdb_clusters_add")
