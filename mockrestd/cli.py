@@ -35,7 +35,7 @@ def _serve(args) -> int:
         return 1
     site = build_site(specs_dir=args.specs, cluster_file=args.cluster, jwt_key=args.jwt_key or _default_key(),
                       jwks=args.jwks, speed=args.speed, profile=args.profile, strict_users=args.strict_users or None,
-                      execute=args.execute or None)
+                      execute=args.execute or None, no_accounting=args.no_accounting)
     refused = _execute_refusal(site, args, host)
     if refused:
         print(f"mockrestd serve: {refused}", file=sys.stderr)
@@ -207,6 +207,8 @@ def main(argv=None) -> int:
                        help="really run batch scripts on this machine, as this user (see README: Execute mode)")
     serve.add_argument("--execute-allow-remote", action="store_true",
                        help="with --execute, allow listening on an address other than loopback")
+    serve.add_argument("--no-accounting", action="store_true",
+                       help="no slurmdbd: /slurmdb/ answers 404 and no account, QOS or limit is enforced")
     serve.set_defaults(func=_serve)
 
     token = sub.add_parser("token", parents=[verbose], help="print SLURM_JWT=<token>, like `scontrol token`")

@@ -6,8 +6,24 @@ the database or read its config and diag) are enforced here, as slurmdbd does, n
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 
-from ..errors import SlurmError
+from ..errors import SlurmError, error_text
+from .limits import tres_list, tres_map
+
+ENFORCE_ALL = ("associations", "limits", "qos")
+# cluster-file limit keys (sacctmgr's names in snake case) -> their place in the v0.0.44 records
+QOS_LIMITS = {"max_jobs_per_user": "max.jobs.active_jobs.per.user",
+              "max_jobs_per_account": "max.jobs.active_jobs.per.account",
+              "max_submit_jobs_per_user": "max.jobs.per.user", "max_submit_jobs_per_account": "max.jobs.per.account",
+              "grp_jobs": "max.active_jobs.count", "grp_submit_jobs": "max.jobs.count", "grp_tres": "max.tres.total",
+              "max_tres_per_job": "max.tres.per.job", "max_tres_per_user": "max.tres.per.user",
+              "max_tres_per_node": "max.tres.per.node", "max_wall": "max.wall_clock.per.job",
+              "grp_wall": "max.wall_clock.per.qos"}
+ASSOC_LIMITS = {"grp_jobs": "jobs.per.count", "grp_submit_jobs": "jobs.per.submitted", "grp_tres": "tres.total",
+                "max_jobs": "jobs.active", "max_submit_jobs": "jobs.total", "max_tres_per_job": "tres.per.job",
+                "max_tres_per_node": "tres.per.node", "max_wall": "jobs.per.wall_clock",
+                "grp_wall": "per.account.wall_clock"}
 
 _TRES = [(1, "cpu", ""), (2, "mem", ""), (3, "energy", ""), (4, "node", ""), (5, "billing", ""),
          (6, "fs", "disk"), (7, "vmem", ""), (8, "pages", ""), (1001, "gres", "gpu")]
@@ -29,6 +45,57 @@ def _one_of(value) -> list[str]:
     return [str(v) for v in value]
 
 
+JOB_STATES = {"PENDING", "RUNNING", "SUSPENDED", "COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "NODE_FAIL",
+              "PREEMPTED", "BOOT_FAIL", "DEADLINE", "OUT_OF_MEMORY", "LAUNCH_FAILED", "REQUEUED", "REQUEUE_HOLD",
+              "SPECIAL_EXIT", "RESIZING", "CONFIGURING", "COMPLETING", "STOPPED", "RECONFIG_FAIL",
+              "POWER_UP_NODE", "REVOKED", "REQUEUE_FED", "RESV_DEL_HOLD", "SIGNALING", "STAGE_OUT", "EXPEDITING"}
+# the query keys that are JOBCOND flags: any of them set turns the default (duplicates shown) off
+JOB_COND_FLAGS = ("show_duplicates", "skip_steps", "disable_truncate_usage_time", "whole_hetjob",
+                  "disable_whole_hetjob", "disable_wait_for_result", "usage_time_as_submit_time",
+                  "show_batch_script", "show_job_environment")
+
+
+def _stamp(value) -> int:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value in (None, True, ""):
+        return 0
+    return int(float(value))
+
+
+def _put(rec: dict, path: str, value) -> None:
+    parts = path.split(".")
+    for part in parts[:-1]:
+        rec = rec.setdefault(part, {})
+    rec[parts[-1]] = value
+
+
+def _merge(into: dict, new: dict) -> dict:
+    """`new` laid over `into`, nested tables merged (a POST that modifies a record changes what it names)."""
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+    return into
+
+
+def _assoc_conf(c: dict) -> dict:
+    """An account's or user's cluster-file keys as association fields (`qos`, `default_qos`, limits)."""
+    out: dict = {}
+    if c.get("qos"):
+        out["qos"] = list(c["qos"])
+    if c.get("default_qos"):
+        out["default"] = {"qos": c["default_qos"]}
+    limits: dict = {}
+    for key, path in ASSOC_LIMITS.items():
+        if c.get(key) is not None:
+            _put(limits, path, tres_list(c[key]) if "tres" in key else int(c[key]))
+    if limits:
+        out["max"] = limits
+    return out
+
+
 class Accounting:
     def __init__(self, cluster_name: str, clock):
         self.cluster_name = cluster_name
@@ -46,15 +113,23 @@ class Accounting:
         self._wckey_ids = itertools.count(1)
         self.rpcs = 0
         self.started = clock.now()
+        self.enabled = True                     # False: slurmrestd without slurmdbd (`--no-accounting`)
+        self.enforce: set = set(ENFORCE_ALL)    # AccountingStorageEnforce
+        self.removed_users: set = set()         # deleted on purpose: never made again on first use
+        self.on_change = None                   # the controller's "look again" (limits may have changed)
 
     @classmethod
     def from_config(cls, cfg: dict, cluster_name: str, clock) -> "Accounting":
         acc = cls(cluster_name, clock)
+        c = cfg.get("cluster", {})
+        acc.enabled = bool(c.get("accounting", True))
+        enforce = c.get("enforce", list(ENFORCE_ALL))
+        acc.enforce = set(enforce.split(",") if isinstance(enforce, str) else enforce) if acc.enabled else set()
         for q in cfg.get("qos", []):
             acc._add_qos(q)
         for a in cfg.get("accounts", []):
             acc._add_account(a)
-            acc._add_assoc({"account": a["name"], "parent_account": a.get("parent", "")})
+            acc._add_assoc({"account": a["name"], "parent_account": a.get("parent", ""), **_assoc_conf(a)})
         for u in cfg.get("users", []):
             acc._add_user(u)
         return acc
@@ -76,7 +151,7 @@ class Accounting:
                             "coordinators": [], "flags": [], "old_name": "", "wckeys": []}
         for account in (u.get("accounts") or ([default] if default else [])) if with_assocs else []:
             if account in self.accounts:
-                self._add_assoc({"account": account, "user": name})
+                self._add_assoc({"account": account, "user": name, **_assoc_conf(u)})
 
     def _add_assoc(self, a: dict) -> dict:
         for existing in self.assocs.values():
@@ -84,25 +159,57 @@ class Accounting:
                     (a.get("account"), a.get("user", ""), a.get("partition", "")):
                 return existing
         aid = next(self._assoc_ids)
+        parent = self._parent_assoc(a)
         rec = {"id": aid, "account": a.get("account", ""), "user": a.get("user", ""),
                "partition": a.get("partition", ""), "cluster": a.get("cluster") or self.cluster_name,
                "parent_account": a.get("parent_account") or ("" if a.get("user") else "root"),
-               "qos": a.get("qos") or ["normal"], "default": {"qos": "normal"}, "flags": [], "comment":
-               a.get("comment", ""), "is_default": False, "shares_raw": 1, "priority": None, "lineage":
+               # a new association gets its parent's QOS list and default QOS (sacctmgr add)
+               "qos": list(a.get("qos") or (parent or {}).get("qos") or ["normal"]),
+               "default": {"qos": (a.get("default") or {}).get("qos") or (parent or {}).get("default", {}).get("qos")
+                           or ""}, "flags": [], "comment": a.get("comment", ""),
+               "is_default": False, "shares_raw": int(a.get("shares_raw") or 1), "priority": None, "lineage":
                f"/{a.get('account', '')}/" + (f"0-{a['user']}/" if a.get("user") else ""),
-               "max": {}, "min": {}}
+               "max": a.get("max") or {}, "min": {}}
         if rec["account"] == "root" and not rec["user"]:
             rec["parent_account"] = ""
+        if rec["user"]:
+            user = self.users.get(rec["user"])
+            rec["is_default"] = bool(user) and user["default"]["account"] == rec["account"]
         self.assocs[aid] = rec
         return rec
 
+    def _parent_assoc(self, a: dict) -> dict | None:
+        """The association a new one hangs under: its account's (for a user), or the parent account's."""
+        account = a.get("account") if a.get("user") else (a.get("parent_account") or
+                                                          (self.accounts.get(a.get("account")) or {}).get("parent"))
+        if not account or (account == a.get("account") and not a.get("user")):
+            return None
+        return next((x for x in self.assocs.values() if x["account"] == account and not x["user"]), None)
+
+    def assoc_chain(self, assoc_id: int) -> list[dict]:
+        """An association, then the account associations above it up to root (for Grp limits)."""
+        out, seen = [], set()
+        rec = self.assocs.get(assoc_id)
+        while rec is not None and rec["id"] not in seen:
+            out.append(rec)
+            seen.add(rec["id"])
+            rec = self._parent_assoc(rec) if (rec["user"] or rec["parent_account"]) else None
+        return out
+
+    def assoc_under(self, assoc_id: int, top: dict) -> bool:
+        """Whether association `assoc_id` is `top` or below it."""
+        return any(a["id"] == top["id"] for a in self.assoc_chain(assoc_id))
+
     def _add_qos(self, q: dict) -> None:
+        limits = _merge({}, q.get("limits") or {})
+        for key, path in QOS_LIMITS.items():
+            if q.get(key) is not None:
+                _put(limits, path, tres_list(q[key]) if "tres" in key else int(q[key]))
         self.qos_table[q["name"]] = {
             "name": q["name"], "id": next(self._qos_ids), "description": q.get("description", q["name"]),
-            "priority": q.get("priority", 0), "flags": q.get("flags", []), "preempt": {"mode": ["DISABLED"],
-                                                                                         "list": []},
-            "usage_factor": 1.0, "usage_threshold": None,
-            "limits": {"max": {"jobs": {"per": {"user": q.get("max_jobs_per_user")}}}},
+            "priority": q.get("priority", 0), "flags": list(q.get("flags", [])),
+            "preempt": {"mode": ["DISABLED"], "list": []}, "usage_factor": 1.0, "usage_threshold": None,
+            "limits": limits,
         }
 
     # ---- for the controller -------------------------------------------------------------------------------
@@ -146,19 +253,51 @@ class Accounting:
         u = self.users.get(user)
         return bool(u) and any(level in ("Administrator", "Operator") for level in u["administrator_level"])
 
-    def check_submit(self, user: str, account: str, qos: str | None = None, partition: str | None = None):
-        if self.association_id(user, account) is None:
-            raise SlurmError(2045, "Invalid account or account/partition combination specified",
-                             "slurm_submit_batch_job()")
-        if qos and qos not in self.qos_table:
-            raise SlurmError(2066, "Invalid qos specification", "slurm_submit_batch_job()")
+    def _assoc_for(self, user: str, account: str, partition: str) -> dict | None:
+        """The user's association for the account: the partition's own, else the one for every partition."""
+        found = [a for a in self.assocs.values() if a["user"] == user and a["account"] == account
+                 and a["partition"] in (partition, "")]
+        found.sort(key=lambda a: a["partition"] != partition)
+        return found[0] if found else None
+
+    def resolve(self, user: str, account: str | None, qos: str | None, partition: str, *, privileged: bool,
+                failed: str, source: str) -> tuple[str, str, int, list]:
+        """(account, QOS, association id, flags) of a job, checked as slurmctld does at submit: no account
+        → the user's default; an account without an association → 2045; no QOS → the association's
+        default (its only QOS, else root's default, else normal); a QOS it may not use → 2066."""
+        flags = [] if account else ["USING_DEFAULT_ACCOUNT"]
+        if not qos:
+            flags.append("USING_DEFAULT_QOS")
+        if not self.enabled:                # no slurmdbd: no defaults to find and nothing to check
+            return account or "", qos or "", 0, flags
+        account = account or self.user_default_account(user) or ""
+        assoc = self._assoc_for(user, account, partition)
+        if assoc is None and "associations" in self.enforce:
+            raise SlurmError(2045, failed, source)
+        if not qos:
+            root = next((a for a in self.assocs.values() if a["account"] == "root" and not a["user"]), None)
+            valid = (assoc or {}).get("qos") or []
+            qos = (assoc or {}).get("default", {}).get("qos") or (valid[0] if len(valid) == 1 else "") or \
+                (root or {}).get("default", {}).get("qos") or "normal"
+        if "qos" in self.enforce and (qos not in self.qos_table or
+                                      (assoc is not None and not privileged and qos not in assoc["qos"])):
+            raise SlurmError(2066, failed, source)
+        return account, qos, (assoc or {}).get("id", 0), flags
 
     def _is_admin(self, as_user: str) -> bool:
         return as_user in ("root", "slurm") or self.is_admin(as_user)
 
-    def _admin(self, as_user: str, source: str) -> None:
+    def _changed(self) -> None:
+        """slurmdbd tells slurmctld of every change; a pending job may now be allowed to start."""
+        if callable(self.on_change):
+            self.on_change()
+
+    def _admin(self, as_user: str, source: str, description: str = "Access/permission denied",
+               bare: bool = False) -> None:
+        """Only administrators change the database. `bare`: slurmrestd dumps nothing after the failed call
+        (`db_query_list` failing before `DUMP_OPENAPI_RESP_SINGLE`: removing accounts, users, associations)."""
         if not self._is_admin(as_user):
-            raise SlurmError(2002, "Access/permission denied", source)
+            raise SlurmError(2002, description, source, bare=bare)
 
     # ---- reads --------------------------------------------------------------------------------------------
     def _account_record(self, a: dict, with_assocs: bool = False) -> dict:
@@ -263,28 +402,81 @@ class Accounting:
         return [{"type": t, "name": n, "id": i, "count": 0} for i, t, n in _TRES]
 
     def _job_matches(self, job, f: dict) -> bool:
-        rec_user = job.user_name
-        if f.get("users") and rec_user not in _one_of(f["users"]):
-            return False
-        if f.get("account") and job.account not in _one_of(f["account"]):
-            return False
-        if f.get("partition") and job.partition not in _one_of(f["partition"]):
-            return False
-        if f.get("job_name") and job.name not in _one_of(f["job_name"]):
-            return False
-        if f.get("state") and job.state not in [s.upper() for s in _one_of(f["state"])]:
-            return False
-        if f.get("start_time") and str(f["start_time"][0] if isinstance(f["start_time"], list) else
-                                       f["start_time"]).isdecimal():
-            start = int(f["start_time"][0] if isinstance(f["start_time"], list) else f["start_time"])
-            if (job.end_time or self.clock.now()) < start:
+        for key, value in (("users", job.user_name), ("account", job.account), ("partition", job.partition),
+                           ("job_name", job.name), ("qos", job.qos), ("groups", job.group_name),
+                           ("wckey", getattr(job, "wckey", "") or "")):
+            wanted = _one_of(f.get(key))
+            if wanted and value not in wanted:
                 return False
-        return True
+        steps = [s.split(".")[0] for s in _one_of(f.get("step"))]
+        return not steps or str(job.job_id) in steps or \
+            (job.array_job_id is not None and str(job.array_job_id) in steps)
+
+    @staticmethod
+    def _in_window(rec: dict, states: list[str], start: int, end: int) -> bool:
+        """as_mysql_jobacct_process.c: a state means "was in it during [start, end)"; no state means the
+        eligible job overlapped the window."""
+        t = rec["time"]
+        if not states:
+            return bool(t["eligible"]) and t["eligible"] < end and (t["end"] >= start or not t["end"])
+        current = rec["state"]["current"][0]
+        for state in states:
+            if state == "PENDING" and t["eligible"] and t["eligible"] < end and (
+                    (t["start"] and start < t["start"]) or (not t["start"] and t["end"] and start < t["end"])
+                    or (not t["start"] and not t["end"] and current == "PENDING")):
+                return True
+            if state == "RUNNING" and t["start"] and t["start"] < end and (
+                    start < t["end"] or (not t["end"] and current == "RUNNING")):
+                return True
+            if state not in ("PENDING", "RUNNING") and current == state and t["end"] and start <= t["end"] <= end:
+                return True
+        return False
 
     def job_records(self, filters=None) -> list[dict]:
-        f = filters or {}
-        return [rec for j in sorted(self.jobs.values(), key=lambda j: j.job_id) if self._job_matches(j, f)
-                for rec in self._runs(j)]
+        """GET jobs: every run of every job the filters select. With any query at all slurmdbd applies a
+        time window (slurmdb_job_cond_def_start_end: since midnight, or "now" when states are asked for),
+        and keeps only the last run of a requeued job unless the query has no flags or `show_duplicates`."""
+        f = {k: v for k, v in (filters or {}).items() if v not in (None, [], "")}
+        jobs = [j for j in sorted(self.jobs.values(), key=lambda j: j.job_id) if self._job_matches(j, f)]
+        if not f:
+            return [rec for j in jobs for rec in self._runs(j)]
+        states = [s.upper() for s in _one_of(f.get("state"))]
+        bad = [s for s in states if s not in JOB_STATES]
+        if bad:
+            raise SlurmError.many([{"description": f'Unknown flag "{b}"', "error_number": 9207,
+                                    "error": error_text(9207), "source": f"#/state[{i}][0]/"}
+                                   for i, b in enumerate(bad)] +
+                                  [{"description": "Rejecting request. Failure parsing query parameters",
+                                    "error_number": 9000, "error": error_text(9000),
+                                    "source": "op_handler_jobs"}], bare=True)
+        now = int(self.clock.now())
+        start, end = _stamp(f.get("start_time")), _stamp(f.get("end_time"))
+        by_id = bool(_one_of(f.get("step")))
+        if states:
+            if not start and not by_id:
+                start = now
+            if start and not end:
+                end = start
+        elif not by_id and not start:
+            start = int(datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0).timestamp())
+        end = end or now
+        if end == start or end == now:
+            end += 1
+        flags = [k for k in JOB_COND_FLAGS if _flag(f, k)]
+        duplicates = not flags or "show_duplicates" in flags
+        out = []
+        for job in jobs:
+            runs = self._runs(job) if duplicates else self._runs(job)[-1:]
+            for rec in runs:
+                if by_id and not states:
+                    keep = rec["time"]["submission"] < end and (rec["time"]["end"] >= start or not rec["time"]["end"])
+                else:
+                    keep = self._in_window(rec, states, start, end)
+                if keep:
+                    if "skip_steps" in flags:
+                        rec = dict(rec, steps=[])
+                    out.append(rec)
+        return out
 
     def job_record(self, job_id: str) -> list[dict]:
         base = str(job_id).split("_")[0].split("+")[0].split(".")[0]
@@ -301,6 +493,7 @@ class Accounting:
                 raise SlurmError(9200, "Required field name is missing", "#/accounts/name")
             self._add_account(a)
             self._add_assoc({"account": a["name"], "parent_account": a.get("parent") or "root"})
+        self._changed()
 
     def add_users(self, items: list, as_user: str) -> None:
         self._admin(as_user, "slurmdb_users_add")
@@ -308,15 +501,30 @@ class Accounting:
             if not u.get("name"):
                 raise SlurmError(9200, "Required field name is missing", "#/users/name")
             self._add_user(u)
+        self._changed()
 
     def add_associations(self, items: list, as_user: str) -> None:
         self._admin(as_user, "slurmdb_associations_add")
         for a in items:
             if a.get("account") not in self.accounts:
-                raise SlurmError(2045, f"Invalid account {a.get('account')}", "slurmdb_associations_add")
+                continue          # real 25.11.7: 200 with no error, nothing added
             if a.get("user") and a["user"] not in self.users:
                 self._add_user({"name": a["user"], "default_account": a["account"]}, with_assocs=False)
-            self._add_assoc(a)
+                self.removed_users.discard(a["user"])
+            rec = self._add_assoc(a)
+            self._modify_assoc(rec, a)
+        self._changed()
+
+    def _modify_assoc(self, rec: dict, a: dict) -> None:
+        """What a POST names in an existing association: its limits, QOS list, default QOS, shares."""
+        if isinstance(a.get("max"), dict):
+            _merge(rec.setdefault("max", {}), a["max"])
+        if a.get("qos"):
+            rec["qos"] = list(a["qos"])
+        if (a.get("default") or {}).get("qos"):
+            rec["default"] = {"qos": a["default"]["qos"]}
+        if a.get("shares_raw") is not None:
+            rec["shares_raw"] = int(a["shares_raw"])
 
     def add_qos(self, items: list, as_user: str) -> None:
         self._admin(as_user, "slurmdb_qos_add")
@@ -324,10 +532,13 @@ class Accounting:
             if not q.get("name"):
                 raise SlurmError(9200, "Required field name is missing", "#/qos/name")
             if q["name"] in self.qos_table:
-                self.qos_table[q["name"]].update({k: v for k, v in q.items() if k in ("description", "priority",
-                                                                                       "flags")})
+                rec = self.qos_table[q["name"]]
+                rec.update({k: v for k, v in q.items() if k in ("description", "priority", "flags")})
+                if isinstance(q.get("limits"), dict):
+                    _merge(rec.setdefault("limits", {}), q["limits"])
             else:
                 self._add_qos(q)
+        self._changed()
 
     def add_clusters(self, items: list, as_user: str) -> None:
         self._admin(as_user, "slurmdb_clusters_add")
@@ -383,7 +594,7 @@ class Accounting:
         return " Associations =\n  " + "\n  ".join(added) + "\n"
 
     def delete_account(self, name: str, as_user: str) -> list[str]:
-        self._admin(as_user, "slurmdb_accounts_remove")
+        self._admin(as_user, "_delete_account", "slurmdb_accounts_remove failed", bare=True)
         if name not in self.accounts:
             return []
         del self.accounts[name]
@@ -392,10 +603,11 @@ class Accounting:
         return [name]
 
     def delete_user(self, name: str, as_user: str) -> list[str]:
-        self._admin(as_user, "slurmdb_users_remove")
+        self._admin(as_user, "_delete_user", "slurmdb_users_remove failed", bare=True)
         if name not in self.users:
             return []
         del self.users[name]
+        self.removed_users.add(name)
         for aid in [k for k, a in self.assocs.items() if a["user"] == name]:
             del self.assocs[aid]
         return [name]
@@ -405,7 +617,7 @@ class Accounting:
         return [name] if self.qos_table.pop(name, None) else []
 
     def delete_associations(self, filters: dict, as_user: str, single: bool = False) -> list[str]:
-        self._admin(as_user, "slurmdb_associations_remove")
+        self._admin(as_user, "_delete_assoc", "slurmdb_associations_remove failed", bare=True)
         found = [a for a in self.assocs.values() if self._match_assoc(a, filters or {})]
         if single and len(found) > 1:
             raise SlurmError(9211, "Ambiguous request", "_foreach_match_assoc")
@@ -430,7 +642,8 @@ class Accounting:
             del self.wckey_table[k]
         return [name] if keys else []
 
-    def update_job(self, job_id: str, changes: dict, as_user: str) -> list:
+    def update_job(self, job_id: str, changes: dict, as_user: str) -> list[str]:
+        """POST job/{id}: the comments change; slurmdbd answers `<id> submitted at <submit time>` (local ISO)."""
         base = str(job_id).split("_")[0].split(".")[0]
         job = self.jobs.get(int(base)) if base.isdecimal() else None
         if job is None:
@@ -445,7 +658,8 @@ class Accounting:
                 job.admin_comment = comment["administrator"]
         elif isinstance(comment, str):
             job.comment = comment
-        return [{"job_id": job.job_id, "step_id": "", "job_submit_user_msg": ""}]
+        when = datetime.fromtimestamp(int(job.submit_time)).isoformat(timespec="seconds")
+        return [f"{job.job_id} submitted at {when}"]
 
     def config(self, as_user: str) -> dict:
         # slurmrestd's _dump reads clusters, TRES, accounts, users and QOS, then fails on the wckeys an

@@ -23,6 +23,7 @@ from .job_update import JobUpdateMixin
 from .jobs import ENDINGS, Job
 from .licenses import License, LicensesMixin
 from .lifecycle import LifecycleMixin
+from .limits import LimitsMixin
 from .nodes import Node, NodesMixin
 from .partitions import Partition, PartitionsMixin
 from .placement import PlacementMixin
@@ -40,7 +41,7 @@ FIXED_UIDS = {"root": 0, "slurm": 64030, "nobody": 65534}
 
 class Cluster(LifecycleMixin, SchedulerMixin, PlacementMixin, HetjobsMixin, ArraysMixin, SubmitMixin,
               JobQueriesMixin, JobUpdateMixin, SignalsMixin, RequeueMixin, NodesMixin, PartitionsMixin,
-              ReservationsMixin, LicensesMixin, SnapshotMixin):
+              ReservationsMixin, LicensesMixin, LimitsMixin, SnapshotMixin):
     """The controller. State lives here (`__init__`); each mixin holds the rules of one kind of record."""
 
     def __init__(self, config: dict, clock=None):
@@ -72,6 +73,7 @@ class Cluster(LifecycleMixin, SchedulerMixin, PlacementMixin, HetjobsMixin, Arra
         for r in config.get("reservations", []):
             self._add_reservation(r)
         self.accounting = Accounting.from_config(config, self.name, self.clock)
+        self.accounting.on_change = lambda: self._push(self._t, "sched")
         self.jobs: dict[int, Job] = {}                 # everything the controller still shows
         self.arrays: dict[int, _Array] = {}
         self._next_id = int(c.get("first_job_id", 1))
@@ -95,8 +97,9 @@ class Cluster(LifecycleMixin, SchedulerMixin, PlacementMixin, HetjobsMixin, Arra
         return user in self.operators or self.accounting.is_admin(user)
 
     def ensure_user(self, user: str) -> None:
-        """Unknown user names become ordinary users with the default account, or get 6010 when strict."""
-        if self.accounting.has_user(user) or user in self.operators:
+        """Unknown user names become ordinary users with the default account, or get 6010 when strict. A
+        user deleted from accounting stays deleted (a submit then finds no association: 2045)."""
+        if self.accounting.has_user(user) or user in self.operators or user in self.accounting.removed_users:
             return
         if self.strict_users:
             raise SlurmError(6010, "Rejecting authentication of user nobody or group nobody",

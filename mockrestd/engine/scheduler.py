@@ -93,6 +93,9 @@ class SchedulerMixin:
             return "PartitionNodeLimit"
         if job.desc.get("reservation") and job.desc["reservation"] not in self.reservations:
             return "ReservationDeleted"
+        limit = self._limit_reason(job)          # QOS and association limits: engine/limits.py
+        if limit is not None:
+            return limit
         if not self._could_ever_fit(job):
             return "PartitionConfig"
         if not self._nodes_up(job):

@@ -91,13 +91,11 @@ class SubmitMixin:
         if part_name not in self.partitions:
             raise SlurmError(2000, failed, source)
         part = self.partitions[part_name]
-        account = d.get("account")
-        if not account:
-            account = self.accounting.user_default_account(user) or \
-                self.config["cluster"].get("default_account", "default")
-            flags.append("USING_DEFAULT_ACCOUNT")
-        if not d.get("qos"):
-            flags.append("USING_DEFAULT_QOS")
+        # association and QOS, as slurmctld checks them (AccountingStorageEnforce): engine/accounting.resolve
+        account, qos, assoc_id, acct_flags = self.accounting.resolve(
+            user, d.get("account"), d.get("qos"), part_name, privileged=self.is_operator(user), failed=failed,
+            source=source)
+        flags += acct_flags
         if not d.get("wckey"):
             flags.append("USING_DEFAULT_WCKEY")
         if "USING_DEFAULT_PARTITION" in flags:
@@ -130,19 +128,20 @@ class SubmitMixin:
         uid = self.uid(user)
         job = Job(
             job_id=job_id, desc=d, user_name=user, user_id=uid, group_name=user, group_id=uid,
-            account=account, partition=part_name, qos=d.get("qos") or "normal", submit_time=self._t,
+            account=account, partition=part_name, qos=qos, submit_time=self._t,
             plan=plan_for(d.get("script"), self.runtime), cluster=self.name,
-            association_id=self.accounting.association_id(user, account) or 0,
+            association_id=assoc_id,
             cpus=cpus, tasks=tasks, cpus_per_task=cpt, min_nodes=min_nodes, max_nodes=max_nodes,
             memory_per_node=mem_node, memory_per_cpu=mem_cpu, gres_per_node=gres_per_node,
             gres_per_job=gres_per_job, time_limit=time_limit, name=str(name),
             comment=d.get("comment") or "", admin_comment=d.get("admin_comment") or "",
-            priority=self._base_priority(d, user), hold=hold, dependency=str(d.get("dependency") or ""),
+            priority=self._base_priority(dict(d, qos=qos), user), hold=hold, dependency=str(d.get("dependency") or ""),
             licenses=",".join(f"{n}:{c}" for n, c in licenses_of(d.get("licenses"))),
             begin_time=begin, flags=flags,
             eligible_time=None if (hold or d.get("dependency")) else max(self._t, begin or 0),
         )
         job.submit_line = ""
+        self._check_submit_limits(job, d, failed, source)      # engine/limits.py: MaxSubmitJobs*, DenyOnLimit
         self._check_submit(job, d, warnings, het=het)
         return job
 
@@ -194,5 +193,5 @@ class SubmitMixin:
         prio = d.get("priority")
         if _is_num(prio) and prio and self.is_operator(user):
             return int(prio)
-        qos = self.accounting.qos(d.get("qos") or "normal") if hasattr(self.accounting, "qos") else None
+        qos = self.accounting.qos(d.get("qos") or "normal")
         return 1 + int((qos or {}).get("priority", 0) or 0)

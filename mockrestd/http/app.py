@@ -42,6 +42,8 @@ class Site:
         self.keyring = keyring
         self.profile = profile
         self.routes = RouteTable(specs)
+        if not cluster.accounting.enabled:      # slurmrestd without slurmdbd routes no /slurmdb/ path
+            self.routes.routes = [r for r in self.routes.routes if not r.template.startswith("/slurmdb/")]
         self.faults = Faults()
         self.journal = deque(maxlen=journal_size)
         self._renderers = {}
@@ -251,7 +253,8 @@ def served_specs(specs_dir=None, profile=None, only_versions=None):
 
 
 def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, speed=1.0, profile=None,
-               strict_users=None, clock=None, only_versions=None, execute=None):
+               strict_users=None, clock=None, only_versions=None, execute=None,
+               no_accounting=False):
     """Everything `mockrestd serve` needs, from the same options it takes. `execute` (or `execute = true` in
     the cluster file's runtime section) runs batch scripts for real (engine/executor)."""
     from ..auth import KeyRing, default_key_path
@@ -271,5 +274,7 @@ def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, sp
     if execute or (execute is None and cluster.runtime.get("execute")):
         from ..engine.executor import Execution
         Execution(cluster)
+    if no_accounting:
+        cluster.accounting.enabled, cluster.accounting.enforce = False, set()
     keyring = KeyRing.from_files(jwt_key=jwt_key or default_key_path(), jwks=jwks)
     return Site(cluster=cluster, specs=specs, keyring=keyring, profile=chosen)

@@ -6,7 +6,7 @@ required field is missing); deletes answer what they removed, or 304 with no bod
 
 from __future__ import annotations
 
-from . import HANDLERS, handles, parse, query_list
+from . import HANDLERS, handles, parse, query_list, query_time
 from ..respond import Answer, from_error
 from ...errors import SlurmError, warning
 
@@ -42,7 +42,7 @@ READS = {
     "get_instances": ("instances", lambda a, f: a.instances(f), "instances", "_dump_instances"),
     "get_instance": ("instances", lambda a, f: a.instance(f), "instances", "_dump_instances"),
     "get_tres": ("TRES", lambda a, f: a.tres(), "tres", "_dump_tres"),
-    "get_jobs": ("jobs", lambda a, f: a.job_records(f), "jobs", "_dump_jobs"),
+    "get_jobs": ("jobs", lambda a, f: a.job_records(f), "jobs", "_dump_jobs"),      # times: _times
     "get_job": ("jobs", lambda a, f: a.job_record(f["job_id"]), "jobs", "_dump_jobs"),
 }
 
@@ -74,9 +74,18 @@ def _one(record):
     return [record] if record else []
 
 
+def _times(ctx, filters: dict) -> dict:
+    """GET jobs: the window's ends as UNIX times (`now-1hour` and friends too), refused as slurmdbd does."""
+    for name in ("start_time", "end_time"):
+        if name in filters:
+            filters[name] = query_time(ctx, "op_handler_jobs", name)
+    return filters
+
+
 def _read(name, key, call, thing, source):
     def handler(ctx):
-        records = call(ctx.cluster.accounting, _filters(ctx))
+        filters = _filters(ctx)
+        records = call(ctx.cluster.accounting, _times(ctx, filters) if name == "get_jobs" else filters)
         warnings = [] if records else [_nothing(thing, source)]
         return Answer(payload={key: records}, warnings=warnings)
     handler.__name__ = name
@@ -97,7 +106,8 @@ def _delete(name, key, call):
         removed = call(ctx.cluster.accounting, _filters(ctx), ctx.user)
         if not removed:
             return Answer(status=304, empty=True)
-        return Answer(payload={key: removed})
+        # the spec gives DELETE user/{name} no payload, yet slurmdbd answers `removed_users` (real 25.11.7)
+        return Answer(payload={key: removed}, unshaped=name == "delete_user")
     handler.__name__ = name
     return handler
 
