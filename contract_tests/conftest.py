@@ -12,6 +12,8 @@ def pytest_configure(config):
     register(config)
     config.addinivalue_line("markers", "family(name): needs the target to serve /<name>/ at the newest version "
                                        "under test (deselected otherwise)")
+    config.addinivalue_line("markers", "measured_on(release): the expected answers were measured on that release "
+                                       "only (deselected on an external target of another release)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -23,6 +25,11 @@ def pytest_collection_modifyitems(config, items):
     dropped = [i for i in items if not _family_served(i)]
     if external_target() is None:
         dropped += [i for i in items if i.originalname == "test_differential"]
+    ext = external_target()
+    if ext is not None:     # answers measured on one release only: not a claim about another release
+        release = ext.release() or ""
+        dropped += [i for i in items if i.get_closest_marker("measured_on")
+                    and not release.startswith(i.get_closest_marker("measured_on").args[0])]
     probes = [i for i in items if i.originalname == "test_crash_probe"]
     if not env_flag("CONTRACT_CRASH_PROBE", False):
         dropped += probes

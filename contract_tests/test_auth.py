@@ -136,6 +136,7 @@ REFUSED_2511 = [
 
 
 @pytest.mark.parametrize("method,path,status,keys,error", REFUSED_2511)
+@pytest.mark.measured_on("25.11")
 def test_refused_token_answer_per_operation(call, v, release, method, path, status, keys, error):
     """Each operation reports the refusal its own way: description, source, number and payload keys."""
     if not release.startswith("25.11"):
@@ -148,6 +149,7 @@ def test_refused_token_answer_per_operation(call, v, release, method, path, stat
     assert got == ([] if error is None else [error]), got
 
 
+@pytest.mark.measured_on("25.11")
 def test_both_header_styles_refused_before_routing(call, target, v, release):
     """25.11.7: both styles at once is 401 text/plain on every path, ping included (slurmrestd refuses it)."""
     if not release.startswith("25.11"):
