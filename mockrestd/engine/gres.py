@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .hostlist import ranges
+
 
 def parse_gres(spec) -> list[list]:
     """Node `Gres=gpu:a100:2,gpu:v100:1` → GPU slots [[name, type, index], ...] (index per name)."""
@@ -35,18 +37,6 @@ def parse_tres_request(text) -> dict:
     return out
 
 
-def _ranges(nums) -> str:
-    nums = sorted(nums)
-    out, i = [], 0
-    while i < len(nums):
-        j = i
-        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
-            j += 1
-        out.append(str(nums[i]) if i == j else f"{nums[i]}-{nums[j]}")
-        i = j + 1
-    return ",".join(out)
-
-
 def _mem_str(mb: int) -> str:
     if mb and mb % 1024 == 0:
         return f"{mb // 1024}G"
@@ -63,7 +53,7 @@ def gres_text(slots, *, used: bool = False) -> str:
     parts = []
     for (name, gtype), idxs in groups.items():
         head = f"{name}:{gtype}:" if gtype else f"{name}:"
-        parts.append(f"{head}{len(idxs)}" + (f"(IDX:{_ranges(idxs)})" if used and gtype else ""))
+        parts.append(f"{head}{len(idxs)}" + (f"(IDX:{ranges(idxs)})" if used and gtype else ""))
     return ",".join(parts)
 
 

@@ -93,3 +93,15 @@ def compress(names) -> str:
                 start = prev = n
         parts.append(f"{prefix}[{','.join(ranges)}]")
     return ",".join(parts)
+
+
+def ranges(ids) -> str:
+    """Numbers as Slurm prints a bitmap or an index list: `0-3,5,7-8`."""
+    ids, parts, i = sorted(ids), [], 0
+    while i < len(ids):
+        j = i
+        while j + 1 < len(ids) and ids[j + 1] == ids[j] + 1:
+            j += 1
+        parts.append(str(ids[i]) if i == j else f"{ids[i]}-{ids[j]}")
+        i = j + 1
+    return ",".join(parts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..errors import SlurmError, warning
+from .hostlist import ranges
 from .jobs import Job, RecordRef
 
 
@@ -112,7 +113,7 @@ class JobQueriesMixin:
             if node is None:
                 continue
             out.append({"node": name, "sockets_per_node": node.sockets, "cores_per_socket": node.cores_per_socket,
-                        "mem_alloc": mem, "core_bitmap": _bitmap(cpu_ids), "channel": None,
+                        "mem_alloc": mem, "core_bitmap": ranges(cpu_ids), "channel": None,
                         "gres": [{"name": s[0], "type": s[1], "index": str(s[2]), "count": 1} for s in gres]})
         return out
 
@@ -120,15 +121,3 @@ class JobQueriesMixin:
 def _layout(node) -> tuple | None:
     """What a job's record takes from a node it holds (job_resources' sockets and cores)."""
     return None if node is None else (node.sockets, node.cores_per_socket, node.threads_per_core)
-
-
-def _bitmap(ids) -> str:
-    ids = sorted(ids)
-    parts, i = [], 0
-    while i < len(ids):
-        j = i
-        while j + 1 < len(ids) and ids[j + 1] == ids[j] + 1:
-            j += 1
-        parts.append(str(ids[i]) if i == j else f"{ids[i]}-{ids[j]}")
-        i = j + 1
-    return ",".join(parts)

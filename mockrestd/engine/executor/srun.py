@@ -88,6 +88,7 @@ def _layout(nodes: list, cpus: list, ntasks: int, nnodes: int | None) -> list:
 
 
 def _task_string(ids: list) -> str:
+    """engine.hostlist.ranges, copied: this program runs once per srun and must not import the package."""
     ids, parts, i = sorted(ids), [], 0
     while i < len(ids):
         j = i
