@@ -59,12 +59,8 @@ class Podman:
     proc: subprocess.Popen | None = None
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        from .target import stop_process
+        stop_process(self.proc)
         self.proc = None
 
 

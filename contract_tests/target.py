@@ -108,12 +108,7 @@ class Target:
         return self._release
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
         self.proc = None
         if self.workdir:
             self._keep_log()
@@ -234,3 +229,13 @@ def stop_target() -> None:
     if _TARGET is not None:
         _TARGET.stop()
         _TARGET = None
+
+
+def stop_process(proc) -> None:
+    """Ask a process this suite started to end (SIGTERM), and kill it after 10 s."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -25,7 +25,8 @@ from ..render import Renderer, parse_body
 
 log = logging.getLogger("mockrestd.http")
 
-_BAD_TOKEN_SOURCE = {
+# the slurmctld call each operation makes, named as the source when slurmctld does not answer
+_CONTROLLER_CALL = {
     "get_jobs": "slurm_load_jobs()", "get_job": "slurm_load_job()", "get_nodes": "slurm_load_node()",
     "get_node": "slurm_load_node()", "get_licenses": "slurm_load_licenses()",
     "get_reservations": "slurm_load_reservations()", "get_diag": "slurm_get_statistics()",
@@ -95,7 +96,7 @@ class Site:
         if op.name == "get_ping":      # v0.0.45 says why in `status` (renames.py); older schemas drop it
             why = error_text(1007 if kind == "bad_token" else 1800)
             return respond.Answer(payload={"pings": [dict(p, status=why) for p in self.cluster.ping_records(down=True)]})
-        source = _BAD_TOKEN_SOURCE.get(op.name, op.name)
+        source = _CONTROLLER_CALL.get(op.name, op.name)
         # controller down: what slurmrestd says when slurmctld does not answer
         return respond.Answer(status=500, errors=[respond.error_entry(
             1800, "Unable to contact slurm controller (connect failure)", source)])

@@ -10,23 +10,25 @@ import os
 import signal
 
 
-def members(sid: int) -> list[int]:
-    """The pids in session `sid` (Linux /proc; elsewhere the process group of the same id)."""
-    if not os.path.isdir("/proc/self"):
-        return [sid]
-    out = []
+def _processes():
+    """(pid, process group, session) of every process, from /proc/<pid>/stat (state ppid pgrp session ...)."""
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
             with open(f"/proc/{name}/stat", "rb") as f:
                 data = f.read()
-        except OSError:
+            fields = data[data.rindex(b")") + 2:].split()
+            yield int(name), int(fields[2]), int(fields[3])
+        except (OSError, ValueError, IndexError):
             continue
-        fields = data[data.rindex(b")") + 2:].split()
-        if len(fields) > 3 and int(fields[3]) == sid:      # state ppid pgrp session ...
-            out.append(int(name))
-    return out
+
+
+def members(sid: int) -> list[int]:
+    """The pids in session `sid` (Linux /proc; elsewhere the process group of the same id)."""
+    if not os.path.isdir("/proc/self"):
+        return [sid]
+    return [pid for pid, _, session in _processes() if session == sid]
 
 
 def peak_rss_by_group(sids) -> dict:
@@ -37,17 +39,11 @@ def peak_rss_by_group(sids) -> dict:
     out: dict = {}
     if not sids or not os.path.isdir("/proc/self"):
         return out
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
+    for pid, pgrp, sid in _processes():
+        if sid not in sids:
             continue
         try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                data = f.read()
-            fields = data[data.rindex(b")") + 2:].split()
-            sid, pgrp = int(fields[3]), int(fields[2])
-            if sid not in sids:
-                continue
-            with open(f"/proc/{name}/status", "rb") as f:
+            with open(f"/proc/{pid}/status", "rb") as f:
                 hwm = next((int(line.split()[1]) for line in f if line.startswith(b"VmHWM:")), 0)
         except (OSError, ValueError, IndexError):
             continue
