@@ -100,6 +100,7 @@ class Accounting:
     def __init__(self, cluster_name: str, clock):
         self.cluster_name = cluster_name
         self.clock = clock
+        self.operators: set = {"root", "slurm"}
         self.accounts: dict[str, dict] = {}
         self.users: dict[str, dict] = {}
         self.assocs: dict[int, dict] = {}
@@ -285,7 +286,8 @@ class Accounting:
         return account, qos, (assoc or {}).get("id", 0), flags
 
     def _is_admin(self, as_user: str) -> bool:
-        return as_user in ("root", "slurm") or self.is_admin(as_user)
+        """The cluster's operators (root, the SlurmUser: `operators` set by Cluster) or an AdminLevel user."""
+        return as_user in self.operators or self.is_admin(as_user)
 
     def _changed(self) -> None:
         """slurmdbd tells slurmctld of every change; a pending job may now be allowed to start."""

@@ -74,6 +74,7 @@ class Cluster(LifecycleMixin, SchedulerMixin, PlacementMixin, HetjobsMixin, Arra
             self._add_reservation(r)
         self.accounting = Accounting.from_config(config, self.name, self.clock)
         self.accounting.on_change = lambda: self._push(self._t, "sched")
+        self.accounting.operators = set(self.operators)
         self.jobs: dict[int, Job] = {}                 # everything the controller still shows
         self.arrays: dict[int, _Array] = {}
         self._next_id = int(c.get("first_job_id", 1))
