@@ -5,7 +5,8 @@ fsync, rename, fsync of DIR), and `journal.jsonl`: one line per commit since, wi
 jobs whose revision moved, the other snapshot parts whose encoding changed, the job ids that came and
 went). A line costs what one request changed, not what the cluster holds, so committing every request
 stays cheap at 10,000 jobs; the journal is folded into a new `state.json` when it outgrows it and when
-the server stops.
+the server stops. What the clock alone did after the last commit (a job started or ended while only GETs
+came) is not written: after a restart the clock does it again, at the same times.
 
 The HTTP gate holds the answer of every request that may change the cluster until `commit()` has
 fsynced a line written after it ran. Requests that wait together share one line (group commit). A torn
@@ -135,6 +136,7 @@ class StateDir:
             snap["state"][k] = _SETS[k][2](v)
         snap["job_table"] = [table[k] for k in sorted(table)]
         cluster = Cluster.restore(snap, clock=_clock_from(clock))
+        cluster._t = min(cluster._t, snap["time"])    # what fell due while it was down happens at its own time
         self._attach(cluster, parts, ids)
         self._state_size = state_file.stat().st_size
         self._open_journal(good)
