@@ -13,7 +13,7 @@ import httpx
 from tests.e2e.conftest import start_server
 
 V = "v0.0.44"
-CLIENTS, SECONDS = 50, 8
+CLIENTS, SECONDS = 50, 6
 JOB = {"script": "#!/bin/sh\nsleep 2\n", "environment": ["PATH=/bin"], "current_working_directory": "/tmp"}
 
 
