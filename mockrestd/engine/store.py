@@ -231,7 +231,11 @@ class StateDir:
             else:
                 line = self._line(cluster)
                 if line is not None:
-                    await asyncio.to_thread(self._append, line)
+                    try:
+                        await asyncio.to_thread(self._append, line)
+                    except OSError:
+                        self.cluster = None    # what the journal holds is not known: the next commit folds
+                        raise
                     self.lines += 1
                 if self._journal_size > max(_MIN_FOLD, self._state_size):
                     self._fold(cluster)

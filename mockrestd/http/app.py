@@ -278,8 +278,11 @@ def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, sp
     state_dir = state_dir or fresh.config["cluster"].get("state_dir")
     if state_dir:
         from ..engine.store import StateDir
-        store = StateDir(state_dir)
-        cluster = store.load(fresh)
+        try:
+            store = StateDir(state_dir)
+            cluster = store.load(fresh)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise SystemExit(f"mockrestd serve: cannot use the state in {state_dir}: {type(e).__name__}: {e}")
     for c in {id(fresh): fresh, id(cluster): cluster}.values():
         if strict_users is not None:
             c.strict_users = strict_users
