@@ -184,6 +184,26 @@ def _prepare_serve(folder) -> bool:
     return True
 
 
+def _wait(args) -> int:
+    """Block until a mock answers (like `localstack wait`): what a script puts after `serve &` instead of a
+    guessed sleep. The control API's status needs no token; any slurmrestd answers its root with something."""
+    import httpx
+
+    base = args.url if "://" in args.url else f"http://{args.url}"
+    deadline = time.monotonic() + args.timeout
+    while True:
+        try:
+            r = httpx.get(base.rstrip("/") + "/mockrestd/v1/status", timeout=1)
+            if r.status_code < 500:
+                return 0
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() >= deadline:
+            print(f"mockrestd wait: nothing answers on {base} after {args.timeout:g} s", file=sys.stderr)
+            return 1
+        time.sleep(0.05)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="mockrestd", description="A mock slurmrestd for client development "
                                      "and contract tests.")
@@ -210,6 +230,11 @@ def main(argv=None) -> int:
     serve.add_argument("--no-accounting", action="store_true",
                        help="no slurmdbd: /slurmdb/ answers 404 and no account, QOS or limit is enforced")
     serve.set_defaults(func=_serve)
+
+    wait = sub.add_parser("wait", help="wait until a mock answers on HOST:PORT (after `serve &`)")
+    wait.add_argument("url", nargs="?", default="127.0.0.1:6820", metavar="HOST:PORT")
+    wait.add_argument("--timeout", type=float, default=30.0, help="give up after this many seconds (exit 1)")
+    wait.set_defaults(func=_wait)
 
     token = sub.add_parser("token", parents=[verbose], help="print SLURM_JWT=<token>, like `scontrol token`")
     token.add_argument("fields", nargs="*", metavar="username=NAME|lifespan=SECONDS")
