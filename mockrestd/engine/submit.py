@@ -5,7 +5,7 @@ on the built Job (licenses, reservation, "could it ever fit") are in `_check_sub
 from __future__ import annotations
 
 from ..errors import SlurmError, warning
-from .fields import _gres, _int, _is_num, _node_range
+from .fields import _gres, _int, _is_num, _node_range, node_names
 from .jobs import Job
 from .licenses import licenses_of
 from .arrays import parse_array
@@ -81,6 +81,8 @@ class SubmitMixin:
             raise SlurmError(2019, failed, source)
         if not d.get("current_working_directory"):
             raise SlurmError(2063, failed, source)
+        for key in ("required_nodes", "excluded_nodes"):
+            node_names(d.get(key), failed, source)
         flags = []
         part_name = d.get("partition") or ""
         if "," in part_name:
