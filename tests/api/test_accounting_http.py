@@ -311,3 +311,50 @@ def test_history_keeps_jobs_the_controller_forgot_and_names_allocations(mock, ve
     assert rec[job_id]["state"]["current"] == ["COMPLETED"] and rec[job_id]["account"] == "physics"
     assert [s["step"]["name"] for s in rec[job_id]["steps"]] == ["batch"]      # 25.11 fixtures: no extern
     assert rec[alloc]["name"] == "allocation"
+
+
+# ---- the scenario of the "Done when" --------------------------------------------------------------
+@pytest.mark.parametrize("version", VERSIONS)
+def test_scenario_account_tree_users_qos_limit_history_and_delete(mock, version):
+    db = f"/slurmdb/{version}"
+    _account(mock, version, "science")
+    _account(mock, version, "astro", parent="science")
+    _qos(mock, version, "single", {"jobs": {"active_jobs": {"per": {"user": 1}}}})
+    for user in ("ann", "ben"):
+        _user(mock, version, user, "astro", qoslevel=["normal", "single"], defaultqos="single")
+    tree = {a["account"]: a["parent_account"] for a in mock.get(f"{db}/associations/", user="root").json()[
+        "associations"] if not a["user"]}
+    assert (tree["astro"], tree["science"]) == ("science", "root")
+    assert mock.get(f"{db}/user/ann", user="root").json()["users"][0]["default"]["account"] == "astro"
+
+    started = int(mock.clock.now())
+    first = _submit(mock, version, "ann", script="#!/bin/bash\nsleep 60").json()["job_id"]
+    second = _submit(mock, version, "ann", script="#!/bin/bash\nsleep 60").json()["job_id"]
+    other = _submit(mock, version, "ben", script="#!/bin/bash\nsleep 60").json()["job_id"]
+    _run(mock, 5)
+    assert _job(mock, version, first)["job_state"] == ["RUNNING"]
+    assert _job(mock, version, other)["job_state"] == ["RUNNING"]
+    held = _job(mock, version, second)
+    assert (held["job_state"], held["state_reason"], held["qos"], held["account"]) == (
+        ["PENDING"], "QOSMaxJobsPerUserLimit", "single", "astro")
+    _run(mock, 60)                                      # the first ends at 60 s: the limit frees
+    assert _job(mock, version, first)["job_state"] == ["COMPLETED"]
+    assert _job(mock, version, second)["job_state"] == ["RUNNING"]
+    second_start = int(mock.clock.now())
+    _run(mock, 120)
+
+    by_account = mock.get(f"{db}/jobs/?account=astro&start_time={started}", user="root").json()["jobs"]
+    assert sorted(j["job_id"] for j in by_account) == sorted([first, second, other])
+    assert {j["qos"] for j in by_account} == {"single"}
+    window = mock.get(f"{db}/jobs/?state=RUNNING&start_time={started + 70}&end_time={started + 80}",
+                      user="root").json()["jobs"]
+    assert [j["job_id"] for j in window] == [second], "only the second ran between 70 s and 80 s"
+    assert second_start <= started + 70
+
+    r = mock.delete(f"{db}/user/ann", user="root")
+    assert r.status_code == 200 and r.json()["removed_users"] == ["ann"]
+    assert mock.get(f"{db}/associations/?user=ann", user="root").json()["associations"] == []
+    kept = mock.get(f"{db}/jobs/?users=ann&start_time={started}", user="root").json()["jobs"]
+    assert sorted(j["job_id"] for j in kept) == sorted([first, second]), "the history stays"
+    assert {j["account"] for j in kept} == {"astro"}
+    _refused(_submit(mock, version, "ann"), 2045, "Invalid account or account/partition combination specified")
