@@ -51,7 +51,8 @@ class Step:
     body: dict | list | None = None
     params: dict | None = None
     auth: str = "token"            # token | none | garbage
-    save: str | None = None        # save body.job_id under this name
+    save: str | None = None        # save body.job_id under this name (or the value at `save_from`)
+    save_from: str | None = None   # dotted path of the value to save ("clusters.0.name")
     wait: str | None = None        # before the request: wait until job {wait} is finished | "running:<name>"
     timing: bool = False           # timing-dependent: compare status and structure only
     family: str = "slurm"
@@ -155,6 +156,37 @@ def scenario() -> list[Step]:
         Step("slurmdb unknown account", "GET", "/slurmdb/{v}/account/nosuchaccount", family="slurmdb"),
         Step("slurmdb delete unknown account", "DELETE", "/slurmdb/{v}/account/nosuchaccount", family="slurmdb"),
         Step("slurmdb garbage token", "GET", "/slurmdb/{v}/accounts/", auth="garbage", family="slurmdb"),
+        *enforcement(),
+    ]
+
+
+def enforcement() -> list[Step]:
+    """AccountingStorageEnforce=associations,limits,qos (issue #8): an account without an association and an
+    unknown QOS are refused at submit; a QOS with MaxJobsPerUser=1 holds root's second job until the first
+    ends. Needs slurmdbd (family slurmdb); the QOS is removed at the end, so a run leaves nothing behind."""
+    one = {"name": "contract-one", "description": "contract-one",
+           "limits": {"max": {"jobs": {"active_jobs": {"per": {"user": 1}}}}}}
+    db = {"family": "slurmdb"}
+    return [
+        Step("submit for an account without association", "POST", "/slurm/{v}/job/submit",
+             {"job": _desc(account="contract-noassoc")}, **db),
+        Step("submit for an unknown qos", "POST", "/slurm/{v}/job/submit", {"job": _desc(qos="contract-noqos")}, **db),
+        Step("slurmdb clusters", "GET", "/slurmdb/{v}/clusters/", save="cluster", save_from="clusters.0.name",
+             timing=True, **db),
+        Step("create qos MaxJobsPerUser=1", "POST", "/slurmdb/{v}/qos/", {"qos": [one]}, **db),
+        Step("submit for a qos the association lacks", "POST", "/slurm/{v}/job/submit",
+             {"job": _desc(qos="contract-one")}, **db),
+        Step("allow the qos to root", "POST", "/slurmdb/{v}/associations/", {"associations": [
+            {"account": "root", "user": "root", "cluster": "{cluster}", "qos": ["normal", "contract-one"]}]}, **db),
+        Step("submit first under the qos", "POST", "/slurm/{v}/job/submit",
+             {"job": _desc("sleep 600", qos="contract-one")}, save="q1", **db),
+        Step("submit second under the qos", "POST", "/slurm/{v}/job/submit",
+             {"job": _desc("sleep 600", qos="contract-one")}, save="q2", **db),
+        Step("second held by MaxJobsPerUser", "GET", "/slurm/{v}/job/{q2}", wait="running:q1", **db),
+        Step("cancel first", "DELETE", "/slurm/{v}/job/{q1}", **db),
+        Step("second starts when the first ends", "GET", "/slurm/{v}/job/{q2}", wait="running:q2", **db),
+        Step("cancel second", "DELETE", "/slurm/{v}/job/{q2}", **db),
+        Step("delete the qos", "DELETE", "/slurmdb/{v}/qos/contract-one", wait="q2", **db),
     ]
 
 
@@ -199,9 +231,7 @@ class Side:
     def run(self, step: Step):
         if step.wait:
             self.wait(step.wait)
-        path = step.path.replace("{v}", self.version)
-        for name, value in self.saved.items():
-            path = path.replace("{" + name + "}", str(value))
+        path = self._fill(step.path)
         if "{" in path:
             return None                          # an earlier step failed to create what this one needs
         headers = self.headers(step.auth)
@@ -210,24 +240,42 @@ class Side:
             kw["content"] = step.body.encode()
             headers = {**headers, "Content-Type": "application/json"}
         elif step.body is not None:
-            kw["json"] = step.body
+            body = self._fill(json.dumps(step.body))
+            if re.search(r'"\{[a-z0-9]+\}"', body):
+                return None
+            kw["json"] = json.loads(body)
         r = self.http.request(step.method, path, headers=headers, params=step.params, **kw)
         if self.label == "real":     # the report counts the differential's requests per operation
             recorder.request("differential", operation_for(step.method, path), step.method, path, r.status_code)
         if step.save and r.status_code == 200:
             try:
-                self.saved[step.save] = int(r.json()["job_id"])
-            except (ValueError, KeyError, TypeError):
+                self.saved[step.save] = _at(r.json(), step.save_from) if step.save_from else int(r.json()["job_id"])
+            except (ValueError, KeyError, TypeError, IndexError):
                 pass
         return r
 
+    def _fill(self, text: str) -> str:
+        text = text.replace("{v}", self.version)
+        for name, value in self.saved.items():
+            text = text.replace("{" + name + "}", str(value))
+        return text
+
     def cleanup(self):
         for job_id in self.saved.values():
+            if not isinstance(job_id, int):
+                continue
             try:
                 self.http.delete(f"/slurm/{self.version}/job/{job_id}", headers=self.headers("token"))
             except httpx.HTTPError:
                 pass
         self.http.close()
+
+
+def _at(body, path: str):
+    """The value at a dotted path of a JSON body (numbers index lists)."""
+    for part in path.split("."):
+        body = body[int(part)] if isinstance(body, list) else body[part]
+    return body
 
 
 def media_type(r) -> str:

@@ -5,11 +5,13 @@ the database or read its config and diag) are enforced here, as slurmdbd does, n
 
 from __future__ import annotations
 
+import copy
 import itertools
 from datetime import datetime
 
 from ..errors import SlurmError, error_text
 from .limits import tres_list, tres_map
+from .values import INFINITE
 
 ENFORCE_ALL = ("associations", "limits", "qos")
 # cluster-file limit keys (sacctmgr's names in snake case) -> their place in the v0.0.44 records
@@ -24,6 +26,21 @@ ASSOC_LIMITS = {"grp_jobs": "jobs.per.count", "grp_submit_jobs": "jobs.per.submi
                 "max_jobs": "jobs.active", "max_submit_jobs": "jobs.total", "max_tres_per_job": "tres.per.job",
                 "max_tres_per_node": "tres.per.node", "max_wall": "jobs.per.wall_clock",
                 "grp_wall": "per.account.wall_clock"}
+
+# `association` of accounts_association/users_association (sacctmgr's words) -> cluster-file keys
+REC_SET = {"qoslevel": "qos", "defaultqos": "default_qos", "grpjobs": "grp_jobs", "grpsubmitjobs": "grp_submit_jobs",
+           "grptres": "grp_tres", "maxjobs": "max_jobs", "maxsubmitjobs": "max_submit_jobs",
+           "maxtresperjob": "max_tres_per_job", "maxtrespernode": "max_tres_per_node",
+           "maxwalldurationperjob": "max_wall", "grpwall": "grp_wall"}
+# limits slurmdbd keeps as INFINITE when unset, so that is how it lists them ({"set": false, "infinite": true})
+QOS_UNSET = ("limits.max.active_jobs.accruing", "limits.max.active_jobs.count", "limits.max.jobs.count",
+             "limits.max.jobs.active_jobs.per.account", "limits.max.jobs.active_jobs.per.user",
+             "limits.max.jobs.per.account", "limits.max.jobs.per.user", "limits.max.wall_clock.per.qos",
+             "limits.max.wall_clock.per.job", "limits.max.accruing.per.account", "limits.max.accruing.per.user",
+             "limits.factor", "limits.min.priority_threshold", "preempt.exempt_time", "usage_threshold")
+ASSOC_UNSET = ("max.jobs.per.count", "max.jobs.per.accruing", "max.jobs.per.submitted", "max.jobs.per.wall_clock",
+               "max.jobs.active", "max.jobs.accruing", "max.jobs.total", "max.per.account.wall_clock",
+               "min.priority_threshold", "priority")
 
 _TRES = [(1, "cpu", ""), (2, "mem", ""), (3, "energy", ""), (4, "node", ""), (5, "billing", ""),
          (6, "fs", "disk"), (7, "vmem", ""), (8, "pages", ""), (1001, "gres", "gpu")]
@@ -78,6 +95,32 @@ def _merge(into: dict, new: dict) -> dict:
         else:
             into[key] = value
     return into
+
+
+def _listed(rec: dict, unset: tuple) -> dict:
+    """A copy of a record as slurmdbd lists it: each limit of `unset` that is not set reads INFINITE."""
+    out = copy.deepcopy(rec)
+    for path in unset:
+        parts = path.split(".")
+        node = out
+        for part in parts[:-1]:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        if node.get(parts[-1]) is None:
+            node[parts[-1]] = INFINITE
+    return out
+
+
+def _rec_set(value) -> dict:
+    """The `association` of an add-with-condition request as association fields (parent, QOS, limits)."""
+    value = value if isinstance(value, dict) else {}
+    out = _assoc_conf({REC_SET[k]: v for k, v in value.items() if k in REC_SET and v not in (None, [], "")})
+    if value.get("parent"):
+        out["parent_account"] = value["parent"]
+    if isinstance(value.get("fairshare"), int):
+        out["shares_raw"] = value["fairshare"]
+    return out
 
 
 def _assoc_conf(c: dict) -> dict:
@@ -261,11 +304,11 @@ class Accounting:
         found.sort(key=lambda a: a["partition"] != partition)
         return found[0] if found else None
 
-    def resolve(self, user: str, account: str | None, qos: str | None, partition: str, *, privileged: bool,
+    def resolve(self, user: str, account: str | None, qos: str | None, partition: str, *,
                 failed: str, source: str) -> tuple[str, str, int, list]:
         """(account, QOS, association id, flags) of a job, checked as slurmctld does at submit: no account
         → the user's default; an account without an association → 2045; no QOS → the association's
-        default (its only QOS, else root's default, else normal); a QOS it may not use → 2066."""
+        default (its only QOS, else root's default, else normal); a QOS it may not use → 2066 (root too)."""
         flags = [] if account else ["USING_DEFAULT_ACCOUNT"]
         if not qos:
             flags.append("USING_DEFAULT_QOS")
@@ -281,7 +324,7 @@ class Accounting:
             qos = (assoc or {}).get("default", {}).get("qos") or (valid[0] if len(valid) == 1 else "") or \
                 (root or {}).get("default", {}).get("qos") or "normal"
         if "qos" in self.enforce and (qos not in self.qos_table or
-                                      (assoc is not None and not privileged and qos not in assoc["qos"])):
+                                      (assoc is not None and qos not in assoc["qos"])):
             raise SlurmError(2066, failed, source)
         return account, qos, (assoc or {}).get("id", 0), flags
 
@@ -350,7 +393,7 @@ class Accounting:
         return not ids or str(a["id"]) in ids
 
     def associations(self, filters=None) -> list[dict]:
-        return [dict(a) for a in self.assocs.values() if self._match_assoc(a, filters or {})]
+        return [_listed(a, ASSOC_UNSET) for a in self.assocs.values() if self._match_assoc(a, filters or {})]
 
     def association(self, filters=None) -> list[dict]:
         found = self.associations(filters)
@@ -360,11 +403,11 @@ class Accounting:
 
     def qos_list(self, filters=None) -> list[dict]:
         names = set(_one_of((filters or {}).get("name")))
-        return [dict(q) for q in self.qos_table.values() if not names or q["name"] in names]
+        return [_listed(q, QOS_UNSET) for q in self.qos_table.values() if not names or q["name"] in names]
 
     def qos(self, name: str):
         q = self.qos_table.get(name)
-        return dict(q) if q else None
+        return _listed(q, QOS_UNSET) if q else None
 
     def clusters_list(self) -> list[dict]:
         return [self._cluster_record(c) for c in self.clusters.values()]
@@ -565,15 +608,18 @@ class Accounting:
         self._admin(as_user, "slurmdb_accounts_add_cond")
         cond = value.get("association_condition") or {}
         info = value.get("account") or {}
+        fields = _rec_set(cond.get("association"))
+        parent = fields.get("parent_account") or "root"
         added = []
         for name in cond.get("accounts") or []:
             if name not in self.accounts:
                 self._add_account({"name": name, "description": info.get("description", name),
-                                   "organization": info.get("organization", name)})
-                self._add_assoc({"account": name, "parent_account": "root"})
+                                   "organization": info.get("organization", name), "parent": parent})
+                self._add_assoc({"account": name, **fields, "parent_account": parent})
                 added.append(name)
         if not added:
             return ""
+        self._changed()
         return " Adding Account(s)\n  " + "\n  ".join(added) + "\n"
 
     def add_users_association(self, value: dict, as_user: str) -> str:
@@ -588,11 +634,12 @@ class Accounting:
                 self._add_user({"name": name, "default_account": accounts[0]}, with_assocs=False)
             for account in accounts:
                 before = len(self.assocs)
-                self._add_assoc({"account": account, "user": name})
+                self._add_assoc({"account": account, "user": name, **_rec_set(cond.get("association"))})
                 if len(self.assocs) > before:
                     added.append(f"U = {name:<9} A = {account:<10} C = {self.cluster_name:<10}")
         if not added:
             return ""
+        self._changed()
         return " Associations =\n  " + "\n  ".join(added) + "\n"
 
     def delete_account(self, name: str, as_user: str) -> list[str]:

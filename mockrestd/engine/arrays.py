@@ -42,6 +42,10 @@ class ArraysMixin:
             if arr.max_running and running >= arr.max_running:
                 self._wait(meta, "JobArrayTaskLimit")
                 return
+            limit = self._limit_reason(meta) if running else None   # each running task is a job to limits
+            if limit is not None:
+                self._wait(meta, limit)
+                return
             plan = self._place(meta)
             if plan is None:
                 self._wait(meta, self._blocked_reason(meta, blocked))

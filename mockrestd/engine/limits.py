@@ -100,8 +100,10 @@ class LimitsMixin:
         acc = self.accounting
         return acc.enabled and what in acc.enforce
 
-    def _active(self, pred) -> list[Job]:
-        return [j for j in self.jobs.values() if j.running and pred(j)]
+    def _active(self, pred, job: Job | None = None) -> list[Job]:
+        """Running jobs that match; for a hetjob component also the components before it, which start
+        with it (each component counts as a job: acct_policy.c `_het_job_limit_check`)."""
+        return [j for j in self.jobs.values() if pred(j) and (j.running or _earlier_component(j, job))]
 
     def _submitted(self, pred) -> int:
         """Jobs pending or running that match (a pending array counts each task it has left)."""
@@ -129,7 +131,7 @@ class LimitsMixin:
 
     def _qos_reason(self, job: Job, qos: dict) -> str | None:
         lim = qos.get("limits") or {}
-        same_qos = self._active(lambda j: j.qos == job.qos and j is not job)
+        same_qos = self._active(lambda j: j.qos == job.qos and j is not job, job)
         mine = [j for j in same_qos if j.user_name == job.user_name]
         grp_jobs = get(lim, "max.active_jobs.count")
         if grp_jobs is not None and len(same_qos) >= grp_jobs:
@@ -160,7 +162,8 @@ class LimitsMixin:
         want = job_tres(job)
         for depth, assoc in enumerate(chain):
             lim = assoc.get("max") or {}
-            under = self._active(lambda j: j is not job and self.accounting.assoc_under(j.association_id, assoc))
+            under = self._active(lambda j: j is not job and self.accounting.assoc_under(j.association_id, assoc),
+                                 job)
             grp_jobs = get(lim, "jobs.per.count")
             if grp_jobs is not None and len(under) >= grp_jobs:
                 return "AssocGrpJobsLimit"
@@ -214,6 +217,11 @@ class LimitsMixin:
             reason = self._qos_reason(job, qos)
             if reason and ("PerJob" in reason or "Wall" in reason):
                 raise refused
+
+
+def _earlier_component(j: Job, job: Job | None) -> bool:
+    return (job is not None and job.het_job_id is not None and j.pending and j.het_job_id == job.het_job_id
+            and (j.het_job_offset or 0) < (job.het_job_offset or 0))
 
 
 def _tasks(d: dict) -> int:

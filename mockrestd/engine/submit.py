@@ -93,10 +93,10 @@ class SubmitMixin:
         if part_name not in self.partitions:
             raise SlurmError(2000, failed, source)
         part = self.partitions[part_name]
-        # association and QOS, as slurmctld checks them (AccountingStorageEnforce): engine/accounting.resolve
+        # association and QOS, as slurmctld checks them (AccountingStorageEnforce): engine/accounting.resolve;
+        # at submit nobody is privileged, root neither (job_mgr.c `_job_create` asks `_get_qos_info(..., false)`)
         account, qos, assoc_id, acct_flags = self.accounting.resolve(
-            user, d.get("account"), d.get("qos"), part_name, privileged=self.is_operator(user), failed=failed,
-            source=source)
+            user, d.get("account"), d.get("qos"), part_name, failed=failed, source=source)
         flags += acct_flags
         if not d.get("wckey"):
             flags.append("USING_DEFAULT_WCKEY")

@@ -56,7 +56,9 @@ def test_qos_not_allowed_or_unknown_is_refused():
                                "qos": ["normal"]}])
     assert _code(cluster, qos="high") == (2066, "Batch job submission failed", "slurm_submit_batch_job()")
     assert _code(cluster, qos="nosuch")[0] == 2066
-    assert one(cluster, submit(cluster, "root", qos="high"))["qos"] == "high", "operators use any QOS"
+    assert one(cluster, submit(cluster, "root", qos="high"))["qos"] == "high", "root's association has it"
+    cluster.accounting.add_qos([{"name": "other"}], as_user="root")
+    assert _code(cluster, "root", qos="other")[0] == 2066, "at submit root is not privileged (job_mgr.c)"
 
 
 def test_enforcement_is_a_cluster_file_setting():
