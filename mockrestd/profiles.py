@@ -170,6 +170,20 @@ _R2205 = Profile(
     # measured on 22.05.8 for ping (no `pings` key); taken for every /slurm/ operation (not measured there)
     refusals={"slurm:*": Refusal(-1, "slurmctld config is unable to load", "slurm_load_ctl_conf", (),
                                  "measured 22.05.8 (ping)"),
+              # measured 22.05.8, v0.0.38, a token signed with another key (entry keys: error_fields)
+              **{f"slurm:{name}": Refusal(-1, "", "", (key,), "measured 22.05.8")
+                 for name, key in (("get_nodes", "nodes"), ("get_node", "nodes"), ("get_partitions", "partitions"),
+                                   ("get_partition", "partitions"), ("get_reservations", "reservations"),
+                                   ("get_reservation", "reservations"))},
+              "slurm:get_jobs": Refusal(-1, "Failed while looking for jobs", "slurm_load_jobs", ("jobs",),
+                                        "measured 22.05.8"),
+              "slurm:get_job": Refusal(-1, "Unable to find JobId={job_id}", "slurm_load_job", ("jobs",),
+                                       "measured 22.05.8"),
+              "slurm:diag": Refusal(-1, "request failed", "slurm_get_statistics", ("statistics",),
+                                    "measured 22.05.8"),
+              "slurm:slurmctld_get_licenses": Refusal(-1, "slurmctld unable to load licenses", "slurm_load_licenses",
+                                                      (), "measured 22.05.8"),
+              "slurm:submit_job": Refusal(5005, "", "", (), "measured 22.05.8", status=500),
               "slurmdb:*": Refusal(1007, "Unable to connect to database", "", (), "not measured", status=500)},
     auth=AuthRules(user_name_header_required=True, bearer_allowed=False),
     not_found_text="Unable find requested URL. Please view /openapi/v3 for API reference.\n",
