@@ -91,6 +91,9 @@ def meta(site, version_spec, operation, user: str, client: str) -> dict:
         "command": [],
         "slurm": {"version": {"major": major, "micro": micro, "minor": minor},
                   "release": site.profile.release, "cluster": site.cluster.name},
+        # v0.0.38 and older spell it `Slurm` (each version's meta schema keeps its own)
+        "Slurm": {"version": {"major": int(major), "micro": int(micro), "minor": int(minor)},
+                  "release": site.profile.release},
     }
 
 

@@ -53,6 +53,8 @@ def _job_v38(out: dict, record: dict) -> dict:
         return int(value or 0)
     tasks = record.get("tasks_per_node")
     tasks = tasks.get("number", 0) if isinstance(tasks, dict) else tasks
+    if not record.get("job_resources"):        # a job that never started has no job_resources at all
+        out = {k: v for k, v in out.items() if k != "job_resources"}
     return dict(out, exit_code=code(record.get("exit_code")), derived_exit_code=code(record.get("derived_exit_code")),
                 group_name=record.get("group_name") or "", prefer=record.get("prefer") or "",
                 tasks_per_node=int(tasks or 0))
