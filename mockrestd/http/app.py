@@ -177,7 +177,10 @@ def _connexion_document(specs) -> dict:
     doc.pop("security", None)
     doc["components"] = dict(doc.get("components", {}))
     doc["components"].pop("securitySchemes", None)
-    doc["paths"] = {p: {m: _strip_security(o) for m, o in ops.items()} for p, ops in doc["paths"].items()}
+    # literal paths first: connexion takes the first path that matches, and 22.05's documents list
+    # `job/{job_id}` before `job/submit` (its POST would become an update of job "submit")
+    paths = sorted(doc["paths"].items(), key=lambda item: item[0].count("{"))
+    doc["paths"] = {p: {m: _strip_security(o) for m, o in ops.items()} for p, ops in paths}
     return doc
 
 

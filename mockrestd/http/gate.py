@@ -153,7 +153,8 @@ class Gate:
         if match is None:
             return await _text(send, 404, site.profile.not_found_text)
         if match.operation is None or method in ("HEAD", "OPTIONS"):
-            return await _text(send, site.profile.wrong_method_status, site.profile.not_found_text)
+            return await _text(send, site.profile.wrong_method_status,
+                               site.profile.wrong_method_text or site.profile.not_found_text)
         if any("+" in v for v in match.params.values()):
             return await _text(send, site.profile.bad_path_status, site.profile.bad_path_text)
         try:
