@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 
@@ -215,7 +216,10 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
 
     serve = sub.add_parser("serve", parents=[verbose], help="run the mock slurmrestd")
-    serve.add_argument("listen", nargs="?", default="127.0.0.1:6820", type=_hostport, metavar="HOST:PORT")
+    # like slurmrestd, SLURMRESTD_LISTEN (a comma list; the first address is taken) sets the default address
+    listen = (os.environ.get("SLURMRESTD_LISTEN") or "127.0.0.1:6820").split(",")[0].strip()
+    serve.add_argument("listen", nargs="?", default=listen, type=_hostport, metavar="HOST:PORT",
+                       help="where to listen (default $SLURMRESTD_LISTEN or 127.0.0.1:6820)")
     serve.add_argument("--jwt-key", help="HS256 key file (raw bytes, like Slurm's jwt_hs256.key)")
     serve.add_argument("--jwks", help="JWKS file with RS256 public keys")
     serve.add_argument("--cluster", help="cluster file (TOML or YAML); default: the embedded cluster")
