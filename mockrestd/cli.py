@@ -236,7 +236,8 @@ def main(argv=None) -> int:
     serve.set_defaults(func=_serve)
 
     wait = sub.add_parser("wait", help="wait until a mock answers on HOST:PORT (after `serve &`)")
-    wait.add_argument("url", nargs="?", default="127.0.0.1:6820", metavar="HOST:PORT")
+    wait.add_argument("url", nargs="?", default=listen, metavar="HOST:PORT",
+                      help="default: where `serve` listens ($SLURMRESTD_LISTEN or 127.0.0.1:6820)")
     wait.add_argument("--timeout", type=float, default=30.0, help="give up after this many seconds (exit 1)")
     wait.set_defaults(func=_wait)
 
