@@ -358,3 +358,27 @@ def test_scenario_account_tree_users_qos_limit_history_and_delete(mock, version)
     assert sorted(j["job_id"] for j in kept) == sorted([first, second]), "the history stays"
     assert {j["account"] for j in kept} == {"astro"}
     _refused(_submit(mock, version, "ann"), 2045, "Invalid account or account/partition combination specified")
+
+
+# ---- usage the limits read, as /shares shows it -----------------------------------------------------------
+@pytest.mark.parametrize("version", VERSIONS)
+def test_shares_show_the_usage_that_grp_tres_run_mins_reads(mock, version):
+    _account(mock, version, "lab", parent="physics")
+    _assoc(mock, version, "lab", max={"tres": {"group": {"active": [{"type": "cpu", "count": 30}]}}})
+    for user in ("alice", "bob"):
+        _user(mock, version, user, "lab")
+    long = {"tasks": 2, "time_limit": {"set": True, "number": 10}, "script": "#!/bin/bash\nsleep 300"}
+    first = _submit(mock, version, account="lab", **long).json()["job_id"]
+    second = _submit(mock, version, "bob", account="lab", **long).json()["job_id"]
+    _run(mock, 60)
+    assert _job(mock, version, first)["job_state"] == ["RUNNING"]
+    assert _job(mock, version, second)["state_reason"] == "AssocGrpCPURunMinutesLimit"
+    rows = mock.get(f"/slurm/{version}/shares", user="root").json()["shares"]["shares"]
+    lab = next(r for r in rows if (r["name"], r["parent"]) == ("lab", "physics"))
+    used = {t["name"]: t["value"] for t in lab["tres"]["usage"]}
+    left = {t["name"]: t["value"]["number"] for t in lab["tres"]["run_seconds"]}
+    assert 2 * 55 <= used["cpu"] <= 2 * 60 and lab["usage"] == int(used["cpu"])
+    assert left["cpu"] == 2 * 600 - int(used["cpu"]), "20 CPU-minutes reserved, what ran is no longer left"
+    physics = next(r for r in rows if (r["name"], r["parent"]) == ("physics", "root"))
+    assert physics["usage"] == lab["usage"], "an account's usage is its subtree's"
+    assert lab["tres"]["group_minutes"][0]["value"] == UNSET
