@@ -382,3 +382,15 @@ def test_shares_show_the_usage_that_grp_tres_run_mins_reads(mock, version):
     physics = next(r for r in rows if (r["name"], r["parent"]) == ("physics", "root"))
     assert physics["usage"] == lab["usage"], "an account's usage is its subtree's"
     assert lab["tres"]["group_minutes"][0]["value"] == UNSET
+
+
+def test_26_05_answers_the_submit_refusals_with_422(spec_set, key_file):
+    """Measured on real 26.05.5 with slurmdbd and enforcement (compose/native forky): 2045 and 2066 at 422,
+    where 25.11.7 answers 500 (the profile's status table)."""
+    mock = MockHarness(spec_set, key_file, release="26.05.5")
+    try:
+        for fields, number in (({"account": "nosuchaccount"}, 2045), ({"qos": "nosuchqos"}, 2066)):
+            r = _submit(mock, "v0.0.44", **fields)
+            assert r.status_code == 422 and r.json()["errors"][0]["error_number"] == number, r.text
+    finally:
+        mock.close()
