@@ -394,3 +394,15 @@ def test_26_05_answers_the_submit_refusals_with_422(spec_set, key_file):
             assert r.status_code == 422 and r.json()["errors"][0]["error_number"] == number, r.text
     finally:
         mock.close()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_unknown_query_key_is_ignored_with_the_type_its_value_parsed_as(mock, version):
+    """Real 26.05.5: `associations/?with_usage` is no filter of that operation (the usage is in the records'
+    `accounting` lists, empty until slurmdbd's hourly rollup); its warning names the value's type."""
+    for query, kind in (("with_usage", "boolean"), ("with_usage=", "null"), ("with_usage=1", "string")):
+        r = mock.get(f"/slurmdb/{version}/associations/?{query}", user="root")
+        assert r.status_code == 200 and r.json()["associations"], query
+        assert r.json()["warnings"] == [{"description": f'Ignoring unknown field "with_usage" of type {kind} in '
+                                                        "DATA_PARSER_ASSOC_CONDITION", "source": "#/with_usage/"}]
+        assert all(a["accounting"] == [] for a in r.json()["associations"])
