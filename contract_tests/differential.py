@@ -55,6 +55,7 @@ class Step:
     save: str | None = None        # save body.job_id under this name (or the value at `save_from`)
     save_from: str | None = None   # dotted path of the value to save ("clusters.0.name")
     wait: str | None = None        # before the request: wait until job {wait} is finished | "running:<name>"
+                                   # | "settled:<name>" (no longer COMPLETING)
     timing: bool = False           # timing-dependent: compare status and structure only
     family: str = "slurm"
 
@@ -87,9 +88,9 @@ def scenario_for(version: str) -> list[Step]:
             Step("requeue unknown job", "GET", "/slurm/{v}/job/999999998/requeue"),
             Step("submit for requeue", "POST", "/slurm/{v}/job/submit", {"job": _desc("sleep 600")}, save="rq"),
             Step("requeue running", "GET", "/slurm/{v}/job/{rq}/requeue", wait="running:rq"),
-            # a GET right after requeueing a running job races the requeue itself: one side may already
-            # be PENDING/BeginTime while the other is still PENDING+COMPLETING (seen on containerised 26.05)
-            Step("requeued job", "GET", "/slurm/{v}/job/{rq}", timing=True),
+            # real 26.05.5 shows [PENDING, COMPLETING] (reason None) or already [PENDING] (BeginTime) right
+            # after a requeue, as fast as its slurmd kills the script: compared once COMPLETING is over
+            Step("requeued job", "GET", "/slurm/{v}/job/{rq}", wait="settled:rq"),
             Step("requeue pending", "GET", "/slurm/{v}/job/{rq}/requeue"),
             Step("requeue special exit without hold", "GET", "/slurm/{v}/job/{rq}/requeue",
                  params={"SpecialExit": ""}),
@@ -215,7 +216,7 @@ class Side:
         return next((j for j in recs if int(j.get("job_id", -1)) == int(job_id)), recs[0] if recs else None)
 
     def wait(self, spec: str, timeout: float = 180) -> None:
-        running = spec.startswith("running:")
+        running, settled = spec.startswith("running:"), spec.startswith("settled:")
         job_id = self.saved.get(spec.split(":", 1)[-1])
         if job_id is None:
             return
@@ -224,6 +225,8 @@ class Side:
             rec = self.job(job_id)
             state = base_state(rec) if rec else ""
             if running and state == "RUNNING":
+                return
+            if settled and rec and "COMPLETING" not in (rec.get("job_state") or []):
                 return
             if state in FINISHED and (running or "COMPLETING" not in (rec.get("job_state") or [])):
                 return

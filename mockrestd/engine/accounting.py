@@ -10,7 +10,7 @@ import itertools
 from datetime import datetime
 
 from ..errors import SlurmError, error_text
-from .limits import tres_list, tres_map
+from .limits import job_tres, tres_list, tres_map
 from .values import INFINITE
 
 ENFORCE_ALL = ("associations", "limits", "qos")
@@ -25,13 +25,15 @@ QOS_LIMITS = {"max_jobs_per_user": "max.jobs.active_jobs.per.user",
 ASSOC_LIMITS = {"grp_jobs": "jobs.per.count", "grp_submit_jobs": "jobs.per.submitted", "grp_tres": "tres.total",
                 "max_jobs": "jobs.active", "max_submit_jobs": "jobs.total", "max_tres_per_job": "tres.per.job",
                 "max_tres_per_node": "tres.per.node", "max_wall": "jobs.per.wall_clock",
-                "grp_wall": "per.account.wall_clock"}
+                "grp_wall": "per.account.wall_clock", "grp_tres_mins": "tres.group.minutes",
+                "grp_tres_run_mins": "tres.group.active"}
 
 # `association` of accounts_association/users_association (sacctmgr's words) -> cluster-file keys
 REC_SET = {"qoslevel": "qos", "defaultqos": "default_qos", "grpjobs": "grp_jobs", "grpsubmitjobs": "grp_submit_jobs",
            "grptres": "grp_tres", "maxjobs": "max_jobs", "maxsubmitjobs": "max_submit_jobs",
            "maxtresperjob": "max_tres_per_job", "maxtrespernode": "max_tres_per_node",
-           "maxwalldurationperjob": "max_wall", "grpwall": "grp_wall"}
+           "maxwalldurationperjob": "max_wall", "grpwall": "grp_wall", "grptresmins": "grp_tres_mins",
+           "grptresrunmins": "grp_tres_run_mins"}
 # limits slurmdbd keeps as INFINITE when unset, so that is how it lists them ({"set": false, "infinite": true})
 QOS_UNSET = ("limits.max.active_jobs.accruing", "limits.max.active_jobs.count", "limits.max.jobs.count",
              "limits.max.jobs.active_jobs.per.account", "limits.max.jobs.active_jobs.per.user",
@@ -751,18 +753,49 @@ class Accounting:
     def ping(self) -> list[dict]:
         return [{"hostname": "mockdbd", "responding": True, "latency": 900, "primary": True}]
 
+    def usage(self, assoc: dict) -> tuple[dict[str, float], dict[str, int]]:
+        """What slurmctld counts for an association and everything below it: TRES-seconds used by the jobs
+        so far (usage_raw; memory is not counted, as real 26.05.5 shows it), and TRES-seconds the running
+        jobs still have before their time limit (grp_used_tres_run_secs, what GrpTRESRunMins reads)."""
+        now = self.clock.now()
+        used = {name: 0.0 for name in self._tres_names()}
+        left = {name: 0 for name in used}
+        for job in self.jobs.values():
+            if job.start_time is None or not self.assoc_under(job.association_id, assoc):
+                continue
+            tres = {k: v for k, v in job_tres(job).items() if k != "mem" and k in used}
+            ran = max(0.0, (job.end_time if job.end_time is not None else now) - job.start_time)
+            for key, count in tres.items():
+                used[key] += count * ran
+            if job.running and job.time_limit is not INFINITE and job.time_limit:
+                remaining = max(0, int(job.start_time + job.time_limit * 60 - now))
+                for key, count in tres.items():
+                    left[key] += count * remaining
+        return used, left
+
+    def _tres_names(self) -> list[str]:
+        return [t + (f"/{n}" if n else "") for _i, t, n in _TRES]
+
     def shares(self, accounts=None, users=None) -> dict:
+        """sshare: one row per association, shares normalised among siblings, usage as `usage()` counts it."""
         rows = []
         for a in self.assocs.values():
             if accounts and a["account"] not in accounts:
                 continue
             if users and a["user"] and a["user"] not in users:
                 continue
+            parent = self._parent_assoc(a) if (a["user"] or a["parent_account"]) else None
+            siblings = [x for x in self.assocs.values() if parent is not None and x is not parent
+                        and self._parent_assoc(x) is parent and (x["user"] or x["parent_account"])]
+            used, left = self.usage(a)
             rows.append({"id": a["id"], "cluster": a["cluster"], "name": a["user"] or a["account"],
                          "parent": a["account"] if a["user"] else a["parent_account"], "partition": a["partition"],
-                         "shares_normalized": 1.0 / max(1, len(self.assocs)), "shares": 1,
-                         "tres": {"run_seconds": [], "group_minutes": [], "usage": []},
-                         "effective_usage": 0.0, "usage_normalized": 0.0, "usage": 0,
+                         "shares_normalized": a["shares_raw"] / max(1, sum(x["shares_raw"] for x in siblings)),
+                         "shares": a["shares_raw"],
+                         "tres": {"run_seconds": [{"name": k, "value": v} for k, v in left.items()],
+                                  "group_minutes": [{"name": k, "value": INFINITE} for k in left],
+                                  "usage": [{"name": k, "value": v} for k, v in used.items()]},
+                         "effective_usage": 0.0, "usage_normalized": 0.0, "usage": int(used["cpu"]),
                          "fairshare": {"factor": 1.0, "level": 1.0},
                          "type": ["USER"] if a["user"] else ["ASSOCIATION"]})
         return {"shares": rows, "total_shares": len(rows)}

@@ -22,6 +22,12 @@ _PER_JOB = {"qos": {"cpu": "QOSMaxCpuPerJobLimit", "mem": "QOSMaxMemoryPerJob", 
             "assoc": {"cpu": "AssocMaxCpuPerJobLimit", "mem": "AssocMaxMemPerJob",
                       "node": "AssocMaxNodePerJobLimit", "billing": "AssocMaxBillingPerJob",
                       "gres": "AssocMaxGRESPerJob"}}
+# GrpTRESMins (TRES-minutes used so far) and GrpTRESRunMins (TRES-minutes the running jobs have left)
+_GRP_MINUTES = {"cpu": "AssocGrpCPUMinutesLimit", "node": "AssocGrpNodeMinutes", "billing": "AssocGrpBillingMinutes",
+                "mem": "AssocGrpMemMinutes", "gres": "AssocGrpGRESMinutes"}
+_GRP_RUN_MINUTES = {"cpu": "AssocGrpCPURunMinutesLimit", "node": "AssocGrpNodeRunMinutes",
+                    "billing": "AssocGrpBillingRunMinutes", "mem": "AssocGrpMemRunMinutes",
+                    "gres": "AssocGrpGRESRunMinutes"}
 _PER_USER = {"cpu": "QOSMaxCpuPerUserLimit", "mem": "QOSMaxMemoryPerUser", "node": "QOSMaxNodePerUserLimit",
              "billing": "QOSMaxBillingPerUser", "gres": "QOSMaxGRESPerUser"}
 
@@ -170,6 +176,9 @@ class LimitsMixin:
             for key, limit in tres_map(get(lim, "tres.total")).items():
                 if want.get(key, 0) + sum(job_tres(j).get(key, 0) for j in under) > limit:
                     return _tres_reason(_GRP["assoc"], key)
+            reason = self._minutes_reason(job, want, assoc, lim)
+            if reason:
+                return reason
             if depth:          # the per-job and per-user limits are the job's own association's
                 continue
             max_jobs = get(lim, "jobs.active")
@@ -181,6 +190,22 @@ class LimitsMixin:
             for key, limit in tres_map(get(lim, "tres.per.job")).items():
                 if want.get(key, 0) > limit:
                     return _tres_reason(_PER_JOB["assoc"], key)
+        return None
+
+    def _minutes_reason(self, job: Job, want: dict, assoc: dict, lim: dict) -> str | None:
+        """GrpTRESMins and GrpTRESRunMins read the counters `/shares` shows (Accounting.usage): used minutes
+        at the limit hold every job; a job whose time limit would take the running minutes past it waits."""
+        minutes, running = tres_map(get(lim, "tres.group.minutes")), tres_map(get(lim, "tres.group.active"))
+        if not minutes and not running:
+            return None
+        used, left = self.accounting.usage(assoc)
+        for key, limit in minutes.items():
+            if used.get(key, 0) / 60 >= limit:
+                return _tres_reason(_GRP_MINUTES, key)
+        for key, limit in running.items():
+            mins = None if job.time_limit is INFINITE else want.get(key, 0) * job.time_limit
+            if mins is None or left.get(key, 0) / 60 + mins > limit:
+                return _tres_reason(_GRP_RUN_MINUTES, key)
         return None
 
     def _check_submit_limits(self, job: Job, d: dict, failed: str, source: str) -> None:

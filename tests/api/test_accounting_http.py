@@ -358,3 +358,51 @@ def test_scenario_account_tree_users_qos_limit_history_and_delete(mock, version)
     assert sorted(j["job_id"] for j in kept) == sorted([first, second]), "the history stays"
     assert {j["account"] for j in kept} == {"astro"}
     _refused(_submit(mock, version, "ann"), 2045, "Invalid account or account/partition combination specified")
+
+
+# ---- usage the limits read, as /shares shows it -----------------------------------------------------------
+@pytest.mark.parametrize("version", VERSIONS)
+def test_shares_show_the_usage_that_grp_tres_run_mins_reads(mock, version):
+    _account(mock, version, "lab", parent="physics")
+    _assoc(mock, version, "lab", max={"tres": {"group": {"active": [{"type": "cpu", "count": 30}]}}})
+    for user in ("alice", "bob"):
+        _user(mock, version, user, "lab")
+    long = {"tasks": 2, "time_limit": {"set": True, "number": 10}, "script": "#!/bin/bash\nsleep 300"}
+    first = _submit(mock, version, account="lab", **long).json()["job_id"]
+    second = _submit(mock, version, "bob", account="lab", **long).json()["job_id"]
+    _run(mock, 60)
+    assert _job(mock, version, first)["job_state"] == ["RUNNING"]
+    assert _job(mock, version, second)["state_reason"] == "AssocGrpCPURunMinutesLimit"
+    rows = mock.get(f"/slurm/{version}/shares", user="root").json()["shares"]["shares"]
+    lab = next(r for r in rows if (r["name"], r["parent"]) == ("lab", "physics"))
+    used = {t["name"]: t["value"] for t in lab["tres"]["usage"]}
+    left = {t["name"]: t["value"]["number"] for t in lab["tres"]["run_seconds"]}
+    assert 2 * 55 <= used["cpu"] <= 2 * 60 and lab["usage"] == int(used["cpu"])
+    assert left["cpu"] == 2 * 600 - int(used["cpu"]), "20 CPU-minutes reserved, what ran is no longer left"
+    physics = next(r for r in rows if (r["name"], r["parent"]) == ("physics", "root"))
+    assert physics["usage"] == lab["usage"], "an account's usage is its subtree's"
+    assert lab["tres"]["group_minutes"][0]["value"] == UNSET
+
+
+def test_26_05_answers_the_submit_refusals_with_422(spec_set, key_file):
+    """Measured on real 26.05.5 with slurmdbd and enforcement (compose/native forky): 2045 and 2066 at 422,
+    where 25.11.7 answers 500 (the profile's status table)."""
+    mock = MockHarness(spec_set, key_file, release="26.05.5")
+    try:
+        for fields, number in (({"account": "nosuchaccount"}, 2045), ({"qos": "nosuchqos"}, 2066)):
+            r = _submit(mock, "v0.0.44", **fields)
+            assert r.status_code == 422 and r.json()["errors"][0]["error_number"] == number, r.text
+    finally:
+        mock.close()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_unknown_query_key_is_ignored_with_the_type_its_value_parsed_as(mock, version):
+    """Real 26.05.5: `associations/?with_usage` is no filter of that operation (the usage is in the records'
+    `accounting` lists, empty until slurmdbd's hourly rollup); its warning names the value's type."""
+    for query, kind in (("with_usage", "boolean"), ("with_usage=", "null"), ("with_usage=1", "string")):
+        r = mock.get(f"/slurmdb/{version}/associations/?{query}", user="root")
+        assert r.status_code == 200 and r.json()["associations"], query
+        assert r.json()["warnings"] == [{"description": f'Ignoring unknown field "with_usage" of type {kind} in '
+                                                        "DATA_PARSER_ASSOC_CONDITION", "source": "#/with_usage/"}]
+        assert all(a["accounting"] == [] for a in r.json()["associations"])

@@ -107,13 +107,18 @@ def unknown_query_warnings(op, query_string: bytes) -> list[dict]:
     parser = QUERY_PARSERS.get((op.family, op.name))
     if not parser or not query_string:
         return []
-    from urllib.parse import parse_qsl
+    from urllib.parse import unquote_plus
     known = {p.get("name") for p in op.op.get("parameters", []) if p.get("in") == "query"}
     seen, out = set(), []
-    for key, _ in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+    for part in query_string.decode("latin-1").split("&"):
+        key, eq, value = part.partition("=")
+        key = unquote_plus(key)
+        # the value's type as slurmrestd's query parser made it: `?x` boolean, `?x=` null, `?x=1` string
+        # (real 26.05.5: associations/?with_usage, ?nosuch=, ?with_usage=1)
+        kind = "string" if value else ("null" if eq else "boolean")
         if key and key not in known and key not in seen:
             seen.add(key)
-            out.append({"description": f'Ignoring unknown field "{key}" of type string in DATA_PARSER_{parser}',
+            out.append({"description": f'Ignoring unknown field "{key}" of type {kind} in DATA_PARSER_{parser}',
                         "source": f"#/{key}/"})
     return out
 
