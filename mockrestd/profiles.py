@@ -87,6 +87,12 @@ class Profile:
     # a cancel whose per-job result carries one of these numbers fails the request (22.05.8: 500 + 2017 for
     # an unknown job), where newer releases answer 200 with the result in `status`
     cancel_failures: frozenset = frozenset()
+    # slurmdbd found nothing for a read: thing ("accounts", "assocs", ...) -> (source, payload keys kept) of the
+    # 9003 error the release answers with; things not listed answer 200 with a warning (23.x and later)
+    nothing_found: dict = field(default_factory=dict)
+    # a DELETE that removed nothing: operation name -> (number, description, source, status, payload keys);
+    # operations not listed answer 304 with no body
+    nothing_removed: dict = field(default_factory=dict)
     # the working directory of a job submitted without one (None: refused, 2063; 22.05.8: "/", the daemon's)
     default_cwd: str | None = None
     script_missing_error: tuple = (9000, 'Populated "script" field is required for job submission', "_job_post")
@@ -176,7 +182,7 @@ _R2205 = Profile(
     release="22.05.8",
     unknown_query_warnings=False,
     versions=("v0.0.36", "v0.0.37", "v0.0.38"),
-    status_exact={2127: 400, 9001: 400, 9002: 400},
+    status_exact={2127: 400, 9001: 400, 9002: 400, 9003: 500},
     status_ranges=((9000, 9999, 400),),
     # measured on 22.05.8 for ping (no `pings` key); taken for every /slurm/ operation (not measured there)
     refusals={"slurm:*": Refusal(-1, "slurmctld config is unable to load", "slurm_load_ctl_conf", (),
@@ -207,12 +213,21 @@ _R2205 = Profile(
     # description, error_number, error, source
     error_fields=(("submit_job", ("error_code", "error")),
                   ("get_node*", ("error", "errno")), ("get_partition*", ("error", "errno")),
-                  ("get_reservation*", ("error", "errno"))),
+                  ("get_reservation*", ("error", "errno")),
+                  ("delete_account", ("error_number", "error", "source"))),
     unknown_record={"node": 2018, "partition": 2000, "reservation": 2053},
     bad_job_id_error=(9002, "Unable to find JobId={id}", "_handle_job_get"),
     big_job_id_refused=False,
     script_missing_error=(2009, "", ""),
     default_cwd="/",
+    # measured 22.05.8 (v0.0.38): GET account|user|cluster|wckey/<unknown>, GET associations?account=<unknown>
+    nothing_found={"accounts": ("slurmdb_accounts_get", ("accounts",)), "users": ("slurmdb_users_get", ("users",)),
+                   "clusters": ("slurmdb_clusters_get", ("clusters",)), "wckeys": ("slurmdb_wckeys_get", ("wckeys",)),
+                   "assocs": ("slurmdb_associations_get", ())},
+    # measured 22.05.8: DELETE account|qos|wckey/<unknown> (user, cluster, association: 304)
+    nothing_removed={"delete_account": (1900, "", "slurmdb_accounts_remove", 200, ()),
+                     "delete_qos": (9003, "Nothing found", "slurmdb_qos_remove", 500, ()),
+                     "delete_wckey": (9003, "Nothing found", "slurmdb_wckeys_remove", 500, ("deleted_wckeys",))},
     checks_required=False,
     cancel_failures=frozenset({2017}),
     error_aliases={2019: 2127},

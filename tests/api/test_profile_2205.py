@@ -125,3 +125,37 @@ def test_cancel_and_update_of_unknown_job_fail_with_2017(m22, mock):
     assert [e["error_number"] for e in r.json()["errors"]] == [2017]
     r = mock.request("DELETE", "/slurm/v0.0.44/job/999999998")
     assert "status" in r.json() or r.status_code != 500
+
+
+@pytest.mark.parametrize("path,key,source", [
+    ("account/nosuch", "accounts", "slurmdb_accounts_get"),
+    ("user/nosuch", "users", "slurmdb_users_get"),
+    ("cluster/nosuch", "clusters", "slurmdb_clusters_get"),
+    ("associations?account=nosuch", None, "slurmdb_associations_get"),
+])
+def test_slurmdb_nothing_found_is_9003(m22, mock, path, key, source):
+    r = m22.get(f"/slurmdb/{V}/{path}", headers=_h(m22))
+    assert r.status_code == 500, r.text
+    body = r.json()
+    assert body["errors"] == [{"description": "Nothing found", "error_number": 9003,
+                               "error": "Nothing found with query", "source": source}]
+    assert set(body) == {"meta", "errors"} | ({key} if key else set()) and body.get(key, []) == []
+    r = mock.get(f"/slurmdb/v0.0.44/{path}")       # 25.11.7: 200 and a warning
+    assert r.status_code == 200 and r.json()["errors"] == [] and r.json()["warnings"]
+
+
+@pytest.mark.parametrize("path,status,errors,keys", [
+    ("account/nosuch", 200, [{"error_number": 1900, "error": "Data has not changed since time specified",
+                              "source": "slurmdb_accounts_remove"}], {"meta", "errors"}),
+    ("qos/nosuch", 500, [{"description": "Nothing found", "error_number": 9003, "error": "Nothing found with query",
+                          "source": "slurmdb_qos_remove"}], {"meta", "errors"}),
+    ("user/nosuch", 304, None, None),
+])
+def test_slurmdb_delete_of_nothing(m22, mock, path, status, errors, keys):
+    r = m22.request("DELETE", f"/slurmdb/{V}/{path}", headers=_h(m22))
+    assert r.status_code == status, r.text
+    if errors is not None:
+        assert r.json()["errors"] == errors and set(r.json()) == keys
+    else:
+        assert r.content == b""
+    assert mock.request("DELETE", f"/slurmdb/v0.0.44/{path}", user="root").status_code == 304
