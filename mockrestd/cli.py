@@ -36,7 +36,7 @@ def _serve(args) -> int:
         return 1
     site = build_site(specs_dir=args.specs, cluster_file=args.cluster, jwt_key=args.jwt_key or _default_key(),
                       jwks=args.jwks, speed=args.speed, profile=args.profile, strict_users=args.strict_users or None,
-                      execute=args.execute or None, no_accounting=args.no_accounting)
+                      execute=args.execute or None, no_accounting=args.no_accounting, state_dir=args.state_dir)
     refused = _execute_refusal(site, args, host)
     if refused:
         print(f"mockrestd serve: {refused}", file=sys.stderr)
@@ -52,12 +52,31 @@ def _serve(args) -> int:
         (log.info if "not served by" in line else log.warning)("specs: skipped %s", line)
     _banner(site, args, host, sock.getsockname()[1], time.perf_counter() - started)
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False,
-                            lifespan="off", ws="none")      # (slurmrestd has no websockets)
+                            lifespan="off", ws="none", timeout_graceful_shutdown=30)  # (slurmrestd has no websockets)
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        _server(config).run(sockets=[sock])
     finally:
+        if site.store is not None:     # after the last answer: the journal folded into one state file
+            site.store.close(site.cluster)
         site.close()          # execute mode: no job's processes outlive the server
     return 0
+
+
+def _server(config):
+    import signal
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """SIGTERM is the normal way to stop a daemon: in-flight requests are answered (uvicorn's graceful
+        shutdown), the state is written, and the exit status is 0, where uvicorn would raise SIGTERM again
+        once it has stopped and die of it, skipping the state write."""
+
+        def handle_exit(self, sig, frame):
+            super().handle_exit(sig, frame)
+            if sig == signal.SIGTERM and sig in self._captured_signals:
+                self._captured_signals.remove(sig)
+    return Server(config)
 
 
 def _execute_refusal(site, args, host: str) -> str:
@@ -65,6 +84,8 @@ def _execute_refusal(site, args, host: str) -> str:
     token holder submits, so it listens on loopback unless told otherwise."""
     if site.execution is None:
         return ""
+    if site.store is not None:
+        return "--execute with a state directory is refused: the jobs' processes would not survive a restart"
     if args.speed != 1:
         return f"--execute runs jobs on real time: --speed {args.speed:g} is refused (leave it at 1)"
     import ipaddress
@@ -231,6 +252,8 @@ def main(argv=None) -> int:
                        help="really run batch scripts on this machine, as this user (see README: Execute mode)")
     serve.add_argument("--execute-allow-remote", action="store_true",
                        help="with --execute, allow listening on an address other than loopback")
+    serve.add_argument("--state-dir", metavar="DIR",
+                       help="keep the cluster in DIR: reloaded at start, every answered change on disk first")
     serve.add_argument("--no-accounting", action="store_true",
                        help="no slurmdbd: /slurmdb/ answers 404 and no account, QOS or limit is enforced")
     serve.set_defaults(func=_serve)

@@ -25,7 +25,7 @@ class Control:
 
     def __init__(self, site):
         self.site = site
-        self._initial = site.cluster.snapshot()
+        self._initial = getattr(site, "initial_cluster", site.cluster).snapshot()
 
     @property
     def cluster(self):

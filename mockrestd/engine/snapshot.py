@@ -26,9 +26,22 @@ class SnapshotMixin:
         """The whole state as plain JSON (no pickles: a snapshot may come back over the control API)."""
         self.sync()
         table: dict = {}
+        state = self.snapshot_state(Encoder(table))
         enc = Encoder(table)
-        state = {k: enc(getattr(self, k)) for k in self._STATE_FIELDS}
-        state["jobs"] = sorted(self.jobs)
+        job_table = {}
+        while len(job_table) < len(table):          # encoding jobs may reveal no new ones, but be safe
+            for job_id in sorted(set(table) - set(job_table)):
+                job_table[job_id] = enc.fields(table[job_id])
+        return {"format": SNAPSHOT_FORMAT, "cluster": self.name, "time": self._t, "config": self.config,
+                "job_table": [job_table[k] for k in sorted(job_table)], "state": state}
+
+    def snapshot_state(self, enc: Encoder, skip=()) -> dict:
+        """Everything but the jobs' own fields; every Job it keeps is put in `enc.job_table` (engine/store.py
+        writes this part, but the parts it keeps itself (`skip`), and only the jobs that changed)."""
+        table = enc.job_table
+        state = {k: enc(getattr(self, k)) for k in self._STATE_FIELDS if k not in skip}
+        if "jobs" not in skip:
+            state["jobs"] = sorted(self.jobs)
         state["arrays"] = [{"array_id": a.array_id, "pending": a.pending, "max_running": a.max_running,
                             "job": a.job.job_id, "task_jobs": [j.job_id for j in a.task_jobs]}
                            for a in self.arrays.values()]
@@ -43,15 +56,11 @@ class SnapshotMixin:
         else:
             state["accounting"] = {k: enc(v) for k, v in vars(acc).items() if k not in ("clock", "jobs")
                                    and not callable(v)}
-            state["accounting_jobs"] = sorted(acc.jobs)
+            if "accounting_jobs" not in skip:
+                state["accounting_jobs"] = sorted(acc.jobs)
             for job_id, j in acc.jobs.items():
                 table.setdefault(job_id, j)
-        job_table = {}
-        while len(job_table) < len(table):          # encoding jobs may reveal no new ones, but be safe
-            for job_id in sorted(set(table) - set(job_table)):
-                job_table[job_id] = enc.fields(table[job_id])
-        return {"format": SNAPSHOT_FORMAT, "cluster": self.name, "time": self._t, "config": self.config,
-                "job_table": [job_table[k] for k in sorted(job_table)], "state": state}
+        return state
 
     @classmethod
     def restore(cls, snap: dict, clock=None) -> "Cluster":

@@ -23,13 +23,21 @@ def _classes() -> dict:
     return {c.__name__: c for c in (Job, Node, Partition, Reservation, License, Plan)}
 
 
+_PLAIN = frozenset({type(None), bool, str, int, float})
+
+
 class Encoder:
     def __init__(self, job_table: dict | None = None):
+        from .jobs import Job
         self.job_table = job_table if job_table is not None else {}
         self.classes = _classes()
+        self._job = Job
+        self._names: dict = {}      # class -> its dataclass field names (asked once, not per object)
 
     def __call__(self, value):
-        from .jobs import Job
+        if type(value) in _PLAIN:       # most values: checked first, and without an import per call
+            return value
+        Job = self._job
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, (int, float)):
@@ -57,8 +65,12 @@ class Encoder:
 
     def fields(self, obj) -> dict:
         """Dataclass fields plus any extra plain attributes; `_`-prefixed ones are runtime-only hooks."""
-        names = [f.name for f in dataclasses.fields(obj)] if dataclasses.is_dataclass(obj) else []
-        names += [k for k in vars(obj) if k not in names and not k.startswith("_")]
+        cls = type(obj)
+        known = self._names.get(cls)
+        if known is None:
+            names = [f.name for f in dataclasses.fields(obj)] if dataclasses.is_dataclass(obj) else []
+            known = self._names[cls] = (names, frozenset(names))
+        names = known[0] + [k for k in vars(obj) if k not in known[1] and k[0] != "_"]
         return {k: self(getattr(obj, k)) for k in names}
 
     def job(self, job) -> dict:

@@ -50,6 +50,8 @@ class Site:
         self._renderers = {}
         self._openapi = None
         self.execution = getattr(cluster, "execution", None)    # execute mode (engine/executor), or None
+        self.store = None                 # --state-dir: engine/store.StateDir, committed before each answer
+        self.initial_cluster = cluster    # what the control API's reset goes back to
 
     def close(self) -> None:
         """Stop what the site started: in execute mode, every job's processes and the spool."""
@@ -258,9 +260,11 @@ def served_specs(specs_dir=None, profile=None, only_versions=None):
 
 def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, speed=1.0, profile=None,
                strict_users=None, clock=None, only_versions=None, execute=None,
-               no_accounting=False):
+               no_accounting=False, state_dir=None):
     """Everything `mockrestd serve` needs, from the same options it takes. `execute` (or `execute = true` in
-    the cluster file's runtime section) runs batch scripts for real (engine/executor)."""
+    the cluster file's runtime section) runs batch scripts for real (engine/executor). `state_dir` (or
+    `state_dir` in the cluster file's cluster section) keeps the cluster there (engine/store.py): the saved
+    state wins over the cluster file, which then only says what a reset goes back to."""
     from ..auth import KeyRing, default_key_path
     from ..engine import Cluster
     from ..engine.clock import Clock
@@ -272,13 +276,22 @@ def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, sp
         to = "" if Path(folder) == default_specs_dir(for_writing=True) else f" --to {folder}"
         raise SystemExit(f"mockrestd serve: no spec documents in {folder}; `mockrestd specs sync{to}` fetches them")
     clock = clock or Clock(speed=speed)
-    cluster = Cluster.from_file(cluster_file, clock=clock) if cluster_file else Cluster.default(clock=clock)
-    if strict_users is not None:
-        cluster.strict_users = strict_users
+    fresh = Cluster.from_file(cluster_file, clock=clock) if cluster_file else Cluster.default(clock=clock)
+    cluster, store = fresh, None
+    state_dir = state_dir or fresh.config["cluster"].get("state_dir")
+    if state_dir:
+        from ..engine.store import StateDir
+        store = StateDir(state_dir)
+        cluster = store.load(fresh)
+    for c in {id(fresh): fresh, id(cluster): cluster}.values():
+        if strict_users is not None:
+            c.strict_users = strict_users
+        if no_accounting:
+            c.accounting.enabled, c.accounting.enforce = False, set()
     if execute or (execute is None and cluster.runtime.get("execute")):
         from ..engine.executor import Execution
         Execution(cluster)
-    if no_accounting:
-        cluster.accounting.enabled, cluster.accounting.enforce = False, set()
     keyring = KeyRing.from_files(jwt_key=jwt_key or default_key_path(), jwks=jwks)
-    return Site(cluster=cluster, specs=specs, keyring=keyring, profile=chosen)
+    site = Site(cluster=cluster, specs=specs, keyring=keyring, profile=chosen)
+    site.store, site.initial_cluster = store, fresh
+    return site

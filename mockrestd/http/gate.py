@@ -112,7 +112,7 @@ class Gate:
             return await self.app(scope, receive, send)
         started = time.perf_counter()
         status_box = {}
-        send = self._wrap_send(send, status_box)
+        send = self._wrap_send(send, status_box, self.site if scope["method"] not in ("GET", "HEAD") else None)
         try:
             await self._handle(scope, receive, send)
         finally:
@@ -189,9 +189,12 @@ class Gate:
         return await self.app(scope, _replay(payload), send)
 
     @staticmethod
-    def _wrap_send(send, box):
+    def _wrap_send(send, box, committing=None):
+        """`committing`: the site whose --state-dir must hold this request's changes before it is answered."""
         async def wrapped(message):
             if message["type"] == "http.response.start":
+                if committing is not None and committing.store is not None:
+                    await committing.store.commit(committing.cluster)
                 box["status"] = status = message["status"]
                 if not 200 <= status < 300:
                     headers = [h for h in message.get("headers", []) if h[0].lower() != b"connection"]
