@@ -49,6 +49,9 @@ class Site:
         self.journal = deque(maxlen=journal_size)
         self._renderers = {}
         self._openapi = None
+        # operationId -> the operation's answer without connexion (`answerer`): the gate calls it for GETs,
+        # connexion's endpoint for the rest
+        self._answerers: dict = {}
         self.execution = getattr(cluster, "execution", None)    # execute mode (engine/executor), or None
 
     def close(self) -> None:
@@ -61,6 +64,12 @@ class Site:
         if r is None:
             r = self._renderers[version] = Renderer(self.specs.versions[version].document, version)
         return r
+
+    def answerer(self, vs, op):
+        a = self._answerers.get(op.operation_id)
+        if a is None:
+            a = self._answerers[op.operation_id] = _answerer(self, vs, op)
+        return a
 
     def parse_body(self, version: str, schema: dict, body, *, path: str = "#"):
         return parse_body(self.specs.versions[version].document, schema, body, path=path)
@@ -135,16 +144,32 @@ class _Resolver(Resolver):
 
 
 def _endpoint(site, vs, op):
-    handler = handler_for(op)
-    is_async = inspect.iscoroutinefunction(handler)
+    """The connexion endpoint of one operation: the operation's answer (`Site.answerer`) as a Response."""
+    answer = site.answerer(vs, op)
 
     async def endpoint(*_args, **_kwargs):
         request = connexion.request
-        info = request.scope["mockrestd"]
-        ctx = respond.Ctx(site, vs, op, info["identity"], info["match"].params, request.query_params,
+        status, data, empty = await answer(request.scope, request.query_params)
+        if empty:
+            return Response(status_code=status)
+        return Response(content=data, status_code=status, media_type="application/json")
+
+    endpoint.__name__ = op.operation_id
+    return endpoint
+
+
+def _answerer(site, vs, op):
+    """scope (with the gate's `mockrestd` entry) + query → (status, JSON bytes, no body at all): the
+    handler's answer in Slurm's envelope. One function for both ways in (connexion, the gate's own)."""
+    handler = handler_for(op)
+    is_async = inspect.iscoroutinefunction(handler)
+
+    async def answer(scope, query_params):
+        info = scope["mockrestd"]
+        ctx = respond.Ctx(site, vs, op, info["identity"], info["match"].params, query_params,
                           info["body"], info["client"])
         if site.profile.unknown_query_warnings:
-            ctx.warnings.extend(unknown_query_warnings(op, request.scope.get("query_string", b"")))
+            ctx.warnings.extend(unknown_query_warnings(op, scope.get("query_string", b"")))
         try:
             answer = (await handler(ctx)) if is_async else handler(ctx)
         except SlurmError as err:
@@ -152,7 +177,7 @@ def _endpoint(site, vs, op):
         except respond.Halt as halt:
             answer = halt.answer
         except Exception as exc:  # noqa: BLE001 - a mock bug: logged, answered in Slurm's envelope
-            log.exception("%s failed on %s", op.operation_id, request.url.path)
+            log.exception("%s failed on %s", op.operation_id, scope["path"])
             answer = respond.Answer(status=500, errors=[respond.error_entry(
                 -1, f"mockrestd could not answer this request ({type(exc).__name__}); see the server log",
                 op.operation_id)], bare=True)
@@ -162,12 +187,9 @@ def _endpoint(site, vs, op):
             answer.errors = ctx.errors + answer.errors
             answer.status = site.profile.status_for(ctx.errors[0]["error_number"])
         status, data = respond.render(site, vs, op, answer, ctx.user, ctx.client)
-        if answer.empty:
-            return Response(status_code=status)
-        return Response(content=data, status_code=status, media_type="application/json")
+        return status, data, answer.empty
 
-    endpoint.__name__ = op.operation_id
-    return endpoint
+    return answer
 
 
 def _connexion_document(specs) -> dict:
