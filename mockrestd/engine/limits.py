@@ -95,6 +95,16 @@ def job_tres(job: Job) -> dict[str, int]:
     return out
 
 
+def _any_limit(node) -> bool:
+    """Whether a limits tree (`qos.limits`, `association.max`) sets anything: a value `get` would not
+    read as "no limit". A tree with none cannot keep a job pending, so its running jobs need no count."""
+    if isinstance(node, dict):
+        if "number" in node and set(node) <= {"set", "infinite", "number"}:
+            return bool(node.get("set")) and not node.get("infinite")
+        return any(_any_limit(v) for v in node.values())
+    return not (node is None or node is INFINITE or node == [] or node == "")
+
+
 def _tres_reason(table: dict, key: str) -> str:
     return table.get(key.split("/")[0], table["gres"])
 
@@ -137,6 +147,8 @@ class LimitsMixin:
 
     def _qos_reason(self, job: Job, qos: dict) -> str | None:
         lim = qos.get("limits") or {}
+        if not _any_limit(lim):          # most QOS set none: no need to look at every running job
+            return None
         same_qos = self._active(lambda j: j.qos == job.qos and j is not job, job)
         mine = [j for j in same_qos if j.user_name == job.user_name]
         grp_jobs = get(lim, "max.active_jobs.count")
@@ -168,6 +180,8 @@ class LimitsMixin:
         want = job_tres(job)
         for depth, assoc in enumerate(chain):
             lim = assoc.get("max") or {}
+            if not _any_limit(lim):      # an association without limits: nothing to count
+                continue
             under = self._active(lambda j: j is not job and self.accounting.assoc_under(j.association_id, assoc),
                                  job)
             grp_jobs = get(lim, "jobs.per.count")

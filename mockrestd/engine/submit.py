@@ -56,7 +56,7 @@ class SubmitMixin:
             self._touch(job)
         if leader.hold:
             warnings.append(warning("Job is in held state, pending scheduler release", "_job_post"))
-        self._push(self._t + float(self.runtime.get("sched_interval", 1)), "sched")
+        self._push(self._pass_time(), "sched")
         return SubmitResult(leader.job_id, warnings)
 
     def allocate(self, desc, as_user: str) -> SubmitResult:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import time
 from pathlib import Path
 
 import yaml
+from starlette.datastructures import QueryParams
 
 from . import limits, respond
 from ..auth import authenticate
@@ -101,11 +103,18 @@ def decode_body(raw: bytes, content_type: str):
 
 
 class Gate:
-    """ASGI middleware in front of the connexion app."""
+    """ASGI middleware in front of the connexion app.
+
+    A GET that reaches an operation is answered here, by the same function connexion's endpoint calls
+    (`Site.answerer`): the gate has already routed it, checked its token and read its query, and connexion's
+    request validators pass everything through (http/app.py), so its middleware stack would only add
+    cost. Other methods still go through connexion. `direct = False` (or `MOCKRESTD_DIRECT=0`) sends every
+    request through connexion, to compare the two ways (tests/api/test_direct_path.py)."""
 
     def __init__(self, app, site):
         self.app = app
         self.site = site
+        self.direct = os.environ.get("MOCKRESTD_DIRECT", "1").strip().lower() not in ("0", "off", "no", "false")
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -175,6 +184,14 @@ class Gate:
             reject = site.rejection(vs, op, fault.kind, fault)
         if reject is not None:
             status, data = respond.render(site, vs, op, reject, identity.user if identity else "nobody", client)
+            return await _raw(send, status, data, "application/json")
+        if method == "GET" and self.direct:
+            scope = dict(scope, path=match.path, raw_path=match.path.encode())
+            scope["mockrestd"] = {"match": match, "identity": identity, "body": body, "client": client}
+            status, data, empty = await site.answerer(vs, op)(scope, QueryParams(scope.get("query_string", b"")))
+            if empty:          # what starlette sends for Response(status_code=304): no headers, no body
+                await send({"type": "http.response.start", "status": status, "headers": []})
+                return await send({"type": "http.response.body", "body": b""})
             return await _raw(send, status, data, "application/json")
         scope = dict(scope)
         scope["path"] = match.path
