@@ -21,6 +21,9 @@ KNOWN_CHECKS = {
     "response_headers_conformance", "positive_data_acceptance", "negative_data_rejection", "use_after_free",
     "ensure_resource_availability", "missing_required_header", "ignored_auth", "unsupported_method",
     "max_response_time", "allow_header_conformance", "object_level_authorization",
+    # the differential run (differential.py): a disagreement between real and mock that the mock does not
+    # imitate; `match` is searched in "<step>: <what> <path>" (e.g. "submit wrong type: status ")
+    "differential",
 }
 
 

@@ -189,7 +189,8 @@ def excluded_operations() -> dict[str, str]:
 def operation_for(method: str, path: str) -> str | None:
     """The operationId a concrete request (e.g. GET /slurm/v0.0.44/job/12) maps to, for the report."""
     clean = path.split("?")[0].rstrip("/")
-    for m, p, oid in operations():
+    # literal paths first (`job/submit` before `job/{job_id}`, which 22.05's documents list first)
+    for m, p, oid in sorted(operations(), key=lambda o: o[1].count("{")):
         if m != method.lower():
             continue
         pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(p.rstrip("/"))) + "$"

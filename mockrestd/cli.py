@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 
@@ -42,7 +43,7 @@ def _serve(args) -> int:
         site.close()
         return 2
     try:
-        app = create_app(site)
+        app = create_app(site, lazy=True)
     except InvalidSpecs as e:
         print(f"mockrestd serve: {e}", file=sys.stderr)
         return 1
@@ -50,6 +51,7 @@ def _serve(args) -> int:
     for line in site.specs.skipped:     # another release's documents in the folder are no news to the user
         (log.info if "not served by" in line else log.warning)("specs: skipped %s", line)
     _banner(site, args, host, sock.getsockname()[1], time.perf_counter() - started)
+    app.app.warm()             # connexion (for everything but GETs) is built beside the first answers
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False,
                             lifespan="off", ws="none", timeout_graceful_shutdown=30)  # (slurmrestd has no websockets)
     try:
@@ -205,6 +207,26 @@ def _prepare_serve(folder) -> bool:
     return True
 
 
+def _wait(args) -> int:
+    """Block until a mock answers (like `localstack wait`): what a script puts after `serve &` instead of a
+    guessed sleep. The control API's status needs no token; any slurmrestd answers its root with something."""
+    import httpx
+
+    base = args.url if "://" in args.url else f"http://{args.url}"
+    deadline = time.monotonic() + args.timeout
+    while True:
+        try:
+            r = httpx.get(base.rstrip("/") + "/mockrestd/v1/status", timeout=1)
+            if r.status_code < 500:
+                return 0
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() >= deadline:
+            print(f"mockrestd wait: nothing answers on {base} after {args.timeout:g} s", file=sys.stderr)
+            return 1
+        time.sleep(0.05)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="mockrestd", description="A mock slurmrestd for client development "
                                      "and contract tests.")
@@ -216,7 +238,10 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
 
     serve = sub.add_parser("serve", parents=[verbose], help="run the mock slurmrestd")
-    serve.add_argument("listen", nargs="?", default="127.0.0.1:6820", type=_hostport, metavar="HOST:PORT")
+    # like slurmrestd, SLURMRESTD_LISTEN (a comma list; the first address is taken) sets the default address
+    listen = (os.environ.get("SLURMRESTD_LISTEN") or "127.0.0.1:6820").split(",")[0].strip()
+    serve.add_argument("listen", nargs="?", default=listen, type=_hostport, metavar="HOST:PORT",
+                       help="where to listen (default $SLURMRESTD_LISTEN or 127.0.0.1:6820)")
     serve.add_argument("--jwt-key", help="HS256 key file (raw bytes, like Slurm's jwt_hs256.key)")
     serve.add_argument("--jwks", help="JWKS file with RS256 public keys")
     serve.add_argument("--cluster", help="cluster file (TOML or YAML); default: the embedded cluster")
@@ -233,6 +258,12 @@ def main(argv=None) -> int:
     serve.add_argument("--no-accounting", action="store_true",
                        help="no slurmdbd: /slurmdb/ answers 404 and no account, QOS or limit is enforced")
     serve.set_defaults(func=_serve)
+
+    wait = sub.add_parser("wait", help="wait until a mock answers on HOST:PORT (after `serve &`)")
+    wait.add_argument("url", nargs="?", default=listen, metavar="HOST:PORT",
+                      help="default: where `serve` listens ($SLURMRESTD_LISTEN or 127.0.0.1:6820)")
+    wait.add_argument("--timeout", type=float, default=30.0, help="give up after this many seconds (exit 1)")
+    wait.set_defaults(func=_wait)
 
     token = sub.add_parser("token", parents=[verbose], help="print SLURM_JWT=<token>, like `scontrol token`")
     token.add_argument("fields", nargs="*", metavar="username=NAME|lifespan=SECONDS")

@@ -27,7 +27,7 @@ step() { printf '\n=== %s (%d s so far)\n' "$1" $((SECONDS - t0)); }
 status=0
 
 step "unit, API and end-to-end tests"
-python3 -m pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" --ignore=tests/real || status=1
+python3 -m pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" --dist loadgroup --ignore=tests/real || status=1
 
 step "contract suite against the mock"
 CONTRACT_REPORT_DIR=reports/contract-mock python3 -m contract_tests -q -n "${PYTEST_WORKERS:-2}" || status=1

@@ -72,3 +72,11 @@ class MockHarness:
 
     def close(self):
         self.client.close()
+
+
+def cluster_state(cluster) -> dict:
+    """The cluster's snapshot without its request counters (`stats.rpcs` counts refused requests too):
+    what a refused request must leave as it was."""
+    snap = cluster.snapshot()
+    snap["state"] = {k: v for k, v in snap["state"].items() if k != "stats"}
+    return snap

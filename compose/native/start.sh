@@ -204,6 +204,7 @@ if [ "$WITH_DBD" = 1 ]; then
 AccountingStorageHost=localhost
 AccountingStoragePort=$DBD_PORT
 $ACCT_PASS
+AccountingStorageEnforce=associations,limits,qos
 JobAcctGatherType=jobacct_gather/linux"
 else
   ACCT_LINES="AccountingStorageType=accounting_storage/none

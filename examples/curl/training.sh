@@ -13,7 +13,7 @@ job_id() { sed -n 's/.*"job_id": *\([0-9][0-9]*\).*/\1/p' | head -1; }
 state() { call "$API/job/$1" | sed -n 's/.*"job_state": *\[\([^]]*\)\].*/\1/p' | head -1; }
 
 echo "== get jobs"
-call "$API/jobs/" | head -c 300; echo
+out=$(call "$API/jobs/"); echo "${out:0:300}"     # (not `| head -c`: with pipefail curl's SIGPIPE fails the script)
 
 echo "== submit a job"
 id=$(call "${JSON[@]}" -d '{"job": {"script": "#!/bin/bash\nsrun uptime", "environment": ["PATH=/bin/:/usr/bin/"],
@@ -45,6 +45,7 @@ call -X DELETE "$API/job/$id?signal=SIGINT" >/dev/null
 echo "job $id signalled: $(state "$id")"
 
 echo "== rename a job"
+id=$(call "${JSON[@]}" -d "$long" "$API/job/submit" | job_id)     # (the signalled job has ended: FAILED)
 call "${JSON[@]}" -d '{"name": "updated test job"}' "$API/job/$id" >/dev/null
 echo "job $id: $(call "$API/job/$id" | grep -o '"name": *"updated test job"' | head -1)"
 call -X DELETE "$API/job/$id" >/dev/null

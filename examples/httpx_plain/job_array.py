@@ -11,5 +11,6 @@ job = {"script": "#!/bin/bash\nsrun uptime", "array": "1-100", "environment": ["
 array_id = slurm.post("job/submit", json={"job": job}).raise_for_status().json()["job_id"]
 print(f"submitted array {array_id}")
 for j in slurm.get(f"job/{array_id}").json()["jobs"]:
-    task = j["array_task_id"]["number"] if j["array_task_id"]["set"] else j["array_task_string"]
+    # as squeue shows them: a started task `5_3`, the pending rest `5_[4-100]`
+    task = j["array_task_id"]["number"] if j["array_task_id"]["set"] else f"[{j['array_task_string']}]"
     print(f"  {j['array_job_id']['number']}_{task} job_id={j['job_id']} {','.join(j['job_state'])}")

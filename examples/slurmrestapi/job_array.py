@@ -15,5 +15,6 @@ req = JobReq(job=JobDesc(script="#!/bin/bash\nsrun uptime", array="1-100", envir
 array_id = slurm.slurm_v0044_post_job_submit(req).job_id
 print(f"submitted array {array_id}")
 for job in slurm.slurm_v0044_get_job(job_id=str(array_id)).jobs:
-    task = job.array_task_id.number if job.array_task_id.set else job.array_task_string
+    # as squeue shows them: a started task `5_3`, the pending rest `5_[4-100]`
+    task = job.array_task_id.number if job.array_task_id.set else f"[{job.array_task_string}]"
     print(f"  {job.array_job_id.number}_{task} job_id={job.job_id} {','.join(job.job_state)}")

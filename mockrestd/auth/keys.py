@@ -18,10 +18,33 @@ def default_key_path() -> Path:
     path = _state_dir() / "jwt_hs256.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _publish_key(path)
+    return path
+
+
+def _publish_key(path: Path) -> None:
+    """Write a whole key under a temporary name, then link it into place: two mocks starting at once never
+    read a half-written (empty) key, and the first to publish wins (a later one does not replace the key
+    the first already serves with)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
         with os.fdopen(fd, "wb") as f:
             f.write(os.urandom(32))
-    return path
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)            # atomic and never replaces: FileExistsError if another won
+        except FileExistsError:
+            pass
+        except OSError:                   # a file system without hard links: rename, still atomic
+            if not path.exists():
+                os.replace(tmp, path)
+    finally:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
 
 
 @dataclass

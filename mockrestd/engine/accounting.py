@@ -5,11 +5,13 @@ the database or read its config and diag) are enforced here, as slurmdbd does, n
 
 from __future__ import annotations
 
+import copy
 import itertools
 from datetime import datetime
 
 from ..errors import SlurmError, error_text
-from .limits import tres_list, tres_map
+from .limits import job_tres, tres_list, tres_map
+from .values import INFINITE
 
 ENFORCE_ALL = ("associations", "limits", "qos")
 # cluster-file limit keys (sacctmgr's names in snake case) -> their place in the v0.0.44 records
@@ -23,7 +25,24 @@ QOS_LIMITS = {"max_jobs_per_user": "max.jobs.active_jobs.per.user",
 ASSOC_LIMITS = {"grp_jobs": "jobs.per.count", "grp_submit_jobs": "jobs.per.submitted", "grp_tres": "tres.total",
                 "max_jobs": "jobs.active", "max_submit_jobs": "jobs.total", "max_tres_per_job": "tres.per.job",
                 "max_tres_per_node": "tres.per.node", "max_wall": "jobs.per.wall_clock",
-                "grp_wall": "per.account.wall_clock"}
+                "grp_wall": "per.account.wall_clock", "grp_tres_mins": "tres.group.minutes",
+                "grp_tres_run_mins": "tres.group.active"}
+
+# `association` of accounts_association/users_association (sacctmgr's words) -> cluster-file keys
+REC_SET = {"qoslevel": "qos", "defaultqos": "default_qos", "grpjobs": "grp_jobs", "grpsubmitjobs": "grp_submit_jobs",
+           "grptres": "grp_tres", "maxjobs": "max_jobs", "maxsubmitjobs": "max_submit_jobs",
+           "maxtresperjob": "max_tres_per_job", "maxtrespernode": "max_tres_per_node",
+           "maxwalldurationperjob": "max_wall", "grpwall": "grp_wall", "grptresmins": "grp_tres_mins",
+           "grptresrunmins": "grp_tres_run_mins"}
+# limits slurmdbd keeps as INFINITE when unset, so that is how it lists them ({"set": false, "infinite": true})
+QOS_UNSET = ("limits.max.active_jobs.accruing", "limits.max.active_jobs.count", "limits.max.jobs.count",
+             "limits.max.jobs.active_jobs.per.account", "limits.max.jobs.active_jobs.per.user",
+             "limits.max.jobs.per.account", "limits.max.jobs.per.user", "limits.max.wall_clock.per.qos",
+             "limits.max.wall_clock.per.job", "limits.max.accruing.per.account", "limits.max.accruing.per.user",
+             "limits.factor", "limits.min.priority_threshold", "preempt.exempt_time", "usage_threshold")
+ASSOC_UNSET = ("max.jobs.per.count", "max.jobs.per.accruing", "max.jobs.per.submitted", "max.jobs.per.wall_clock",
+               "max.jobs.active", "max.jobs.accruing", "max.jobs.total", "max.per.account.wall_clock",
+               "min.priority_threshold", "priority")
 
 _TRES = [(1, "cpu", ""), (2, "mem", ""), (3, "energy", ""), (4, "node", ""), (5, "billing", ""),
          (6, "fs", "disk"), (7, "vmem", ""), (8, "pages", ""), (1001, "gres", "gpu")]
@@ -78,6 +97,32 @@ def _merge(into: dict, new: dict) -> dict:
         else:
             into[key] = value
     return into
+
+
+def _listed(rec: dict, unset: tuple) -> dict:
+    """A copy of a record as slurmdbd lists it: each limit of `unset` that is not set reads INFINITE."""
+    out = copy.deepcopy(rec)
+    for path in unset:
+        parts = path.split(".")
+        node = out
+        for part in parts[:-1]:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        if node.get(parts[-1]) is None:
+            node[parts[-1]] = INFINITE
+    return out
+
+
+def _rec_set(value) -> dict:
+    """The `association` of an add-with-condition request as association fields (parent, QOS, limits)."""
+    value = value if isinstance(value, dict) else {}
+    out = _assoc_conf({REC_SET[k]: v for k, v in value.items() if k in REC_SET and v not in (None, [], "")})
+    if value.get("parent"):
+        out["parent_account"] = value["parent"]
+    if isinstance(value.get("fairshare"), int):
+        out["shares_raw"] = value["fairshare"]
+    return out
 
 
 def _assoc_conf(c: dict) -> dict:
@@ -261,11 +306,11 @@ class Accounting:
         found.sort(key=lambda a: a["partition"] != partition)
         return found[0] if found else None
 
-    def resolve(self, user: str, account: str | None, qos: str | None, partition: str, *, privileged: bool,
+    def resolve(self, user: str, account: str | None, qos: str | None, partition: str, *,
                 failed: str, source: str) -> tuple[str, str, int, list]:
         """(account, QOS, association id, flags) of a job, checked as slurmctld does at submit: no account
         → the user's default; an account without an association → 2045; no QOS → the association's
-        default (its only QOS, else root's default, else normal); a QOS it may not use → 2066."""
+        default (its only QOS, else root's default, else normal); a QOS it may not use → 2066 (root too)."""
         flags = [] if account else ["USING_DEFAULT_ACCOUNT"]
         if not qos:
             flags.append("USING_DEFAULT_QOS")
@@ -281,7 +326,7 @@ class Accounting:
             qos = (assoc or {}).get("default", {}).get("qos") or (valid[0] if len(valid) == 1 else "") or \
                 (root or {}).get("default", {}).get("qos") or "normal"
         if "qos" in self.enforce and (qos not in self.qos_table or
-                                      (assoc is not None and not privileged and qos not in assoc["qos"])):
+                                      (assoc is not None and qos not in assoc["qos"])):
             raise SlurmError(2066, failed, source)
         return account, qos, (assoc or {}).get("id", 0), flags
 
@@ -350,7 +395,7 @@ class Accounting:
         return not ids or str(a["id"]) in ids
 
     def associations(self, filters=None) -> list[dict]:
-        return [dict(a) for a in self.assocs.values() if self._match_assoc(a, filters or {})]
+        return [_listed(a, ASSOC_UNSET) for a in self.assocs.values() if self._match_assoc(a, filters or {})]
 
     def association(self, filters=None) -> list[dict]:
         found = self.associations(filters)
@@ -360,11 +405,11 @@ class Accounting:
 
     def qos_list(self, filters=None) -> list[dict]:
         names = set(_one_of((filters or {}).get("name")))
-        return [dict(q) for q in self.qos_table.values() if not names or q["name"] in names]
+        return [_listed(q, QOS_UNSET) for q in self.qos_table.values() if not names or q["name"] in names]
 
     def qos(self, name: str):
         q = self.qos_table.get(name)
-        return dict(q) if q else None
+        return _listed(q, QOS_UNSET) if q else None
 
     def clusters_list(self) -> list[dict]:
         return [self._cluster_record(c) for c in self.clusters.values()]
@@ -565,15 +610,18 @@ class Accounting:
         self._admin(as_user, "slurmdb_accounts_add_cond")
         cond = value.get("association_condition") or {}
         info = value.get("account") or {}
+        fields = _rec_set(cond.get("association"))
+        parent = fields.get("parent_account") or "root"
         added = []
         for name in cond.get("accounts") or []:
             if name not in self.accounts:
                 self._add_account({"name": name, "description": info.get("description", name),
-                                   "organization": info.get("organization", name)})
-                self._add_assoc({"account": name, "parent_account": "root"})
+                                   "organization": info.get("organization", name), "parent": parent})
+                self._add_assoc({"account": name, **fields, "parent_account": parent})
                 added.append(name)
         if not added:
             return ""
+        self._changed()
         return " Adding Account(s)\n  " + "\n  ".join(added) + "\n"
 
     def add_users_association(self, value: dict, as_user: str) -> str:
@@ -588,11 +636,12 @@ class Accounting:
                 self._add_user({"name": name, "default_account": accounts[0]}, with_assocs=False)
             for account in accounts:
                 before = len(self.assocs)
-                self._add_assoc({"account": account, "user": name})
+                self._add_assoc({"account": account, "user": name, **_rec_set(cond.get("association"))})
                 if len(self.assocs) > before:
                     added.append(f"U = {name:<9} A = {account:<10} C = {self.cluster_name:<10}")
         if not added:
             return ""
+        self._changed()
         return " Associations =\n  " + "\n  ".join(added) + "\n"
 
     def delete_account(self, name: str, as_user: str) -> list[str]:
@@ -704,18 +753,49 @@ class Accounting:
     def ping(self) -> list[dict]:
         return [{"hostname": "mockdbd", "responding": True, "latency": 900, "primary": True}]
 
+    def usage(self, assoc: dict) -> tuple[dict[str, float], dict[str, int]]:
+        """What slurmctld counts for an association and everything below it: TRES-seconds used by the jobs
+        so far (usage_raw; memory is not counted, as real 26.05.5 shows it), and TRES-seconds the running
+        jobs still have before their time limit (grp_used_tres_run_secs, what GrpTRESRunMins reads)."""
+        now = self.clock.now()
+        used = {name: 0.0 for name in self._tres_names()}
+        left = {name: 0 for name in used}
+        for job in self.jobs.values():
+            if job.start_time is None or not self.assoc_under(job.association_id, assoc):
+                continue
+            tres = {k: v for k, v in job_tres(job).items() if k != "mem" and k in used}
+            ran = max(0.0, (job.end_time if job.end_time is not None else now) - job.start_time)
+            for key, count in tres.items():
+                used[key] += count * ran
+            if job.running and job.time_limit is not INFINITE and job.time_limit:
+                remaining = max(0, int(job.start_time + job.time_limit * 60 - now))
+                for key, count in tres.items():
+                    left[key] += count * remaining
+        return used, left
+
+    def _tres_names(self) -> list[str]:
+        return [t + (f"/{n}" if n else "") for _i, t, n in _TRES]
+
     def shares(self, accounts=None, users=None) -> dict:
+        """sshare: one row per association, shares normalised among siblings, usage as `usage()` counts it."""
         rows = []
         for a in self.assocs.values():
             if accounts and a["account"] not in accounts:
                 continue
             if users and a["user"] and a["user"] not in users:
                 continue
+            parent = self._parent_assoc(a) if (a["user"] or a["parent_account"]) else None
+            siblings = [x for x in self.assocs.values() if parent is not None and x is not parent
+                        and self._parent_assoc(x) is parent and (x["user"] or x["parent_account"])]
+            used, left = self.usage(a)
             rows.append({"id": a["id"], "cluster": a["cluster"], "name": a["user"] or a["account"],
                          "parent": a["account"] if a["user"] else a["parent_account"], "partition": a["partition"],
-                         "shares_normalized": 1.0 / max(1, len(self.assocs)), "shares": 1,
-                         "tres": {"run_seconds": [], "group_minutes": [], "usage": []},
-                         "effective_usage": 0.0, "usage_normalized": 0.0, "usage": 0,
+                         "shares_normalized": a["shares_raw"] / max(1, sum(x["shares_raw"] for x in siblings)),
+                         "shares": a["shares_raw"],
+                         "tres": {"run_seconds": [{"name": k, "value": v} for k, v in left.items()],
+                                  "group_minutes": [{"name": k, "value": INFINITE} for k in left],
+                                  "usage": [{"name": k, "value": v} for k, v in used.items()]},
+                         "effective_usage": 0.0, "usage_normalized": 0.0, "usage": int(used["cpu"]),
                          "fairshare": {"factor": 1.0, "level": 1.0},
                          "type": ["USER"] if a["user"] else ["ASSOCIATION"]})
         return {"shares": rows, "total_shares": len(rows)}

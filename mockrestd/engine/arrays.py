@@ -42,6 +42,10 @@ class ArraysMixin:
             if arr.max_running and running >= arr.max_running:
                 self._wait(meta, "JobArrayTaskLimit")
                 return
+            limit = self._limit_reason(meta) if running else None   # each running task is a job to limits
+            if limit is not None:
+                self._wait(meta, limit)
+                return
             plan = self._place(meta)
             if plan is None:
                 self._wait(meta, self._blocked_reason(meta, blocked))
@@ -83,7 +87,7 @@ def parse_array(spec: str, max_size: int = 1001) -> tuple[list[int], int]:
         rng, _, step = part.partition(":")
         lo, _, hi = rng.partition("-")
         if not lo.isdecimal() or (hi and not hi.isdecimal()) or (step and not step.isdecimal()) or step == "0" \
-                or (hi and int(hi) < int(lo)):
+                or max(len(lo), len(hi), len(step)) > 18 or (hi and int(hi) < int(lo)):
             raise SlurmError(2081, f"Invalid job array specification: {spec}", "_job_post")
         lo_i, hi_i = int(lo), int(hi) if hi else int(lo)
         if hi_i >= max_size:
@@ -91,4 +95,15 @@ def parse_array(spec: str, max_size: int = 1001) -> tuple[list[int], int]:
         tasks += list(range(lo_i, hi_i + 1, int(step) if step else 1))
     if not tasks or (limit and not limit.isdecimal()):
         raise SlurmError(2081, f"Invalid job array specification: {spec}", "_job_post")
-    return sorted(set(tasks)), int(limit) if limit else 0
+    return sorted(set(tasks)), _throttle(limit)
+
+
+def _throttle(text: str) -> int:
+    """The `%` limit as slurmctld reads it, atoi() (job_mgr.c _create_job_array): a number past a C int
+    wraps, and one that ends up <= 0 means no limit; never a Python int of a 50 MB digit string."""
+    if not text:
+        return 0
+    value = int(text) if len(text) <= 19 else (1 << 63) - 1        # strtol clamps at LONG_MAX
+    value = min(value, (1 << 63) - 1) & 0xFFFFFFFF
+    value = value - (1 << 32) if value >= 1 << 31 else value
+    return max(value, 0)

@@ -38,6 +38,9 @@ class Clock:
         self.frozen = True
 
     def unfreeze(self) -> None:
+        """Run on from the frozen time; a clock that already runs keeps its time (no step back)."""
+        if not self.frozen:
+            return
         self._base_real = time.time()
         self.frozen = False
 

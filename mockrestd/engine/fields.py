@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from .gres import parse_tres_request
-from .hostlist import expand
+from ..errors import SlurmError
+from .hostlist import HostlistError, expand
 from .values import INFINITE
 
 _EPS = 1e-9            # event times closer than this count as the same instant
@@ -42,6 +43,15 @@ def _names(value) -> list[str]:
     if isinstance(value, list):
         return [n for v in value for n in expand(str(v))]
     return expand(str(value))
+
+
+def node_names(value, description: str, source: str) -> list[str]:
+    """`_names` for a host list a client sent: one slurm_hostlist_create() refuses (`node[0-99999999]`) is
+    slurmctld's ESLURM_INVALID_NODE_NAME (job_mgr.c: node_name2bitmap() failing), never 10^8 names."""
+    try:
+        return _names(value)
+    except HostlistError:
+        raise SlurmError(2018, description, source) from None
 
 
 def _features(value) -> set:

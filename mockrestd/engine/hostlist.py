@@ -1,13 +1,40 @@
-"""Slurm host lists: `node[1-4,7]` ⇄ ["node1", ..., "node7"]."""
+"""Slurm host lists: `node[1-4,7]` ⇄ ["node1", ..., "node7"].
+
+hostlist_create() refuses a bracket range of more than MAX_RANGE hosts (src/common/hostlist.c:1598, "Too many
+hosts in range"; MAX_RANGE is MAX_SLURM_NODES, hostlist.h:54, slurm.h:129), so `node[0-99999999]` is an
+invalid host list in Slurm and never 10^8 names here. Slurm keeps ranges unexpanded; the mock expands, so it
+also bounds the names one expression may make (MAX_NAMES, a mock bound: any expression past it names nodes
+no cluster has, which every caller refuses anyway)."""
 
 from __future__ import annotations
 
 import re
 
 _RANGE = re.compile(r"([^\[,]*)\[([^\]]+)\]([^,]*)")
+MAX_RANGE = 65536
+MAX_NAMES = 1 << 20
+
+
+class HostlistError(ValueError):
+    """A host list hostlist_create() refuses; the text is data_parser's."""
+
+    def __init__(self, spec: str):
+        super().__init__(f"Invalid hostlist string: {spec}")
+
+
+def _bound(lo: str, hi: str, spec: str) -> tuple[int, int]:
+    """The range's ends, refused past MAX_RANGE hosts before anything is made (and before a 5,000-digit
+    number is converted)."""
+    if len(lo) > 18 or len(hi) > 18 or not lo.isdecimal() or not hi.isdecimal():
+        raise HostlistError(spec)
+    lo_i, hi_i = int(lo), int(hi)
+    if hi_i < lo_i or hi_i - lo_i + 1 > MAX_RANGE:
+        raise HostlistError(spec)
+    return lo_i, hi_i
 
 
 def expand(spec: str) -> list[str]:
+    """Names in order. Raises HostlistError for a range hostlist_create() refuses or past MAX_NAMES."""
     if not spec:
         return []
     out: list[str] = []
@@ -20,10 +47,15 @@ def expand(spec: str) -> list[str]:
         for r in ranges.split(","):
             if "-" in r:
                 lo, hi = r.split("-", 1)
+                lo_i, hi_i = _bound(lo.strip(), hi.strip(), spec)
+                if len(out) + hi_i - lo_i + 1 > MAX_NAMES:
+                    raise HostlistError(spec)
                 width = len(lo) if lo.startswith("0") else 0
-                out += [f"{prefix}{str(i).zfill(width)}{suffix}" for i in range(int(lo), int(hi) + 1)]
+                out += [f"{prefix}{str(i).zfill(width)}{suffix}" for i in range(lo_i, hi_i + 1)]
             else:
                 out.append(f"{prefix}{r}{suffix}")
+        if len(out) > MAX_NAMES:
+            raise HostlistError(spec)
     return out
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import SlurmError
-from .fields import _int, _is_num, _node_range
+from .fields import _int, _is_num, _node_range, node_names
 from .jobs import Job
 from .values import INFINITE
 
@@ -39,6 +39,8 @@ class JobUpdateMixin:
             raise SlurmError(2002, "Job update requested failed", "slurm_update_job2()")
         if "partition" in changes and changes["partition"] not in self.partitions:
             raise SlurmError(2000, "Job update requested failed", "slurm_update_job2()")
+        for key in ("required_nodes", "excluded_nodes"):
+            node_names(changes.get(key), "Job update requested failed", "slurm_update_job2()")
         admin_held = not operator and any(j.hold == "admin" for j in members)
         # a user may neither give a priority to a job an operator held (2042, real 25.11.7) nor release it
         if admin_held and "priority" in changes and changes["priority"] not in (0, None):

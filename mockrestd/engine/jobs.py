@@ -458,7 +458,8 @@ class Job:
             "exit_code": self._db_exit_code(), "extra": self.desc.get("extra") or "", "failed_node": "",
             "flags": ["STARTED_ON_SCHEDULE", "START_RECEIVED"] if start else [],
             "group": self.group_name, "het": {"job_id": self.het_job_id or 0, "job_offset": self.het_job_offset},
-            "job_id": self.job_id, "name": self.name, "licenses": self.licenses, "mcs": {"label": ""},
+            # slurmdbd stores a job without a name as "allocation" (as_mysql_job.c, job start)
+            "job_id": self.job_id, "name": self.name or "allocation", "licenses": self.licenses, "mcs": {"label": ""},
             "nodes": node_str, "partition": self.partition, "hold": self.hold is not None,
             "priority": 0 if self.hold else self.priority, "qos": self.qos, "qosreq": self.desc.get("qos") or "",
             "required": {"CPUs": self.cpus, "memory_per_cpu": self.memory_per_cpu,

@@ -31,6 +31,17 @@ class LifecycleMixin:
         if self.execution is not None:      # nothing else would wake the controller before the next request
             self.execution.wake(t)
 
+    def _pass_time(self) -> float:
+        """When a scheduler pass asked for now runs: `sched_interval` later, on a grid of a tenth of it, so a
+        burst of submits shares its passes (at most ten per interval) and no job is looked at sooner."""
+        interval = float(self.runtime.get("sched_interval", 1))
+        t = self._t + interval
+        step = interval / 10
+        if step <= 0:
+            return t
+        on_grid = math.ceil(t / step - 1e-9) * step
+        return t if abs(on_grid - t) < 1e-6 else round(on_grid, 6)
+
     def sync(self) -> float:
         """Replay every event due up to now, in time order; returns the time the model is at."""
         now = self.clock.now()

@@ -22,6 +22,12 @@ _PER_JOB = {"qos": {"cpu": "QOSMaxCpuPerJobLimit", "mem": "QOSMaxMemoryPerJob", 
             "assoc": {"cpu": "AssocMaxCpuPerJobLimit", "mem": "AssocMaxMemPerJob",
                       "node": "AssocMaxNodePerJobLimit", "billing": "AssocMaxBillingPerJob",
                       "gres": "AssocMaxGRESPerJob"}}
+# GrpTRESMins (TRES-minutes used so far) and GrpTRESRunMins (TRES-minutes the running jobs have left)
+_GRP_MINUTES = {"cpu": "AssocGrpCPUMinutesLimit", "node": "AssocGrpNodeMinutes", "billing": "AssocGrpBillingMinutes",
+                "mem": "AssocGrpMemMinutes", "gres": "AssocGrpGRESMinutes"}
+_GRP_RUN_MINUTES = {"cpu": "AssocGrpCPURunMinutesLimit", "node": "AssocGrpNodeRunMinutes",
+                    "billing": "AssocGrpBillingRunMinutes", "mem": "AssocGrpMemRunMinutes",
+                    "gres": "AssocGrpGRESRunMinutes"}
 _PER_USER = {"cpu": "QOSMaxCpuPerUserLimit", "mem": "QOSMaxMemoryPerUser", "node": "QOSMaxNodePerUserLimit",
              "billing": "QOSMaxBillingPerUser", "gres": "QOSMaxGRESPerUser"}
 
@@ -89,6 +95,16 @@ def job_tres(job: Job) -> dict[str, int]:
     return out
 
 
+def _any_limit(node) -> bool:
+    """Whether a limits tree (`qos.limits`, `association.max`) sets anything: a value `get` would not
+    read as "no limit". A tree with none cannot keep a job pending, so its running jobs need no count."""
+    if isinstance(node, dict):
+        if "number" in node and set(node) <= {"set", "infinite", "number"}:
+            return bool(node.get("set")) and not node.get("infinite")
+        return any(_any_limit(v) for v in node.values())
+    return not (node is None or node is INFINITE or node == [] or node == "")
+
+
 def _tres_reason(table: dict, key: str) -> str:
     return table.get(key.split("/")[0], table["gres"])
 
@@ -100,8 +116,10 @@ class LimitsMixin:
         acc = self.accounting
         return acc.enabled and what in acc.enforce
 
-    def _active(self, pred) -> list[Job]:
-        return [j for j in self.jobs.values() if j.running and pred(j)]
+    def _active(self, pred, job: Job | None = None) -> list[Job]:
+        """Running jobs that match; for a hetjob component also the components before it, which start
+        with it (each component counts as a job: acct_policy.c `_het_job_limit_check`)."""
+        return [j for j in self.jobs.values() if pred(j) and (j.running or _earlier_component(j, job))]
 
     def _submitted(self, pred) -> int:
         """Jobs pending or running that match (a pending array counts each task it has left)."""
@@ -129,7 +147,9 @@ class LimitsMixin:
 
     def _qos_reason(self, job: Job, qos: dict) -> str | None:
         lim = qos.get("limits") or {}
-        same_qos = self._active(lambda j: j.qos == job.qos and j is not job)
+        if not _any_limit(lim):          # most QOS set none: no need to look at every running job
+            return None
+        same_qos = self._active(lambda j: j.qos == job.qos and j is not job, job)
         mine = [j for j in same_qos if j.user_name == job.user_name]
         grp_jobs = get(lim, "max.active_jobs.count")
         if grp_jobs is not None and len(same_qos) >= grp_jobs:
@@ -160,13 +180,19 @@ class LimitsMixin:
         want = job_tres(job)
         for depth, assoc in enumerate(chain):
             lim = assoc.get("max") or {}
-            under = self._active(lambda j: j is not job and self.accounting.assoc_under(j.association_id, assoc))
+            if not _any_limit(lim):      # an association without limits: nothing to count
+                continue
+            under = self._active(lambda j: j is not job and self.accounting.assoc_under(j.association_id, assoc),
+                                 job)
             grp_jobs = get(lim, "jobs.per.count")
             if grp_jobs is not None and len(under) >= grp_jobs:
                 return "AssocGrpJobsLimit"
             for key, limit in tres_map(get(lim, "tres.total")).items():
                 if want.get(key, 0) + sum(job_tres(j).get(key, 0) for j in under) > limit:
                     return _tres_reason(_GRP["assoc"], key)
+            reason = self._minutes_reason(job, want, assoc, lim)
+            if reason:
+                return reason
             if depth:          # the per-job and per-user limits are the job's own association's
                 continue
             max_jobs = get(lim, "jobs.active")
@@ -178,6 +204,22 @@ class LimitsMixin:
             for key, limit in tres_map(get(lim, "tres.per.job")).items():
                 if want.get(key, 0) > limit:
                     return _tres_reason(_PER_JOB["assoc"], key)
+        return None
+
+    def _minutes_reason(self, job: Job, want: dict, assoc: dict, lim: dict) -> str | None:
+        """GrpTRESMins and GrpTRESRunMins read the counters `/shares` shows (Accounting.usage): used minutes
+        at the limit hold every job; a job whose time limit would take the running minutes past it waits."""
+        minutes, running = tres_map(get(lim, "tres.group.minutes")), tres_map(get(lim, "tres.group.active"))
+        if not minutes and not running:
+            return None
+        used, left = self.accounting.usage(assoc)
+        for key, limit in minutes.items():
+            if used.get(key, 0) / 60 >= limit:
+                return _tres_reason(_GRP_MINUTES, key)
+        for key, limit in running.items():
+            mins = None if job.time_limit is INFINITE else want.get(key, 0) * job.time_limit
+            if mins is None or left.get(key, 0) / 60 + mins > limit:
+                return _tres_reason(_GRP_RUN_MINUTES, key)
         return None
 
     def _check_submit_limits(self, job: Job, d: dict, failed: str, source: str) -> None:
@@ -214,6 +256,11 @@ class LimitsMixin:
             reason = self._qos_reason(job, qos)
             if reason and ("PerJob" in reason or "Wall" in reason):
                 raise refused
+
+
+def _earlier_component(j: Job, job: Job | None) -> bool:
+    return (job is not None and job.het_job_id is not None and j.pending and j.het_job_id == job.het_job_id
+            and (j.het_job_offset or 0) < (job.het_job_offset or 0))
 
 
 def _tasks(d: dict) -> int:

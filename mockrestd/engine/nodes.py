@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..errors import SlurmError
 from .gres import _count_by_name, _mem_str, gres_text, parse_gres
-from .hostlist import expand
+from .fields import node_names
 
 # update_node_msg `state` words → what they do to a node
 _STATE_WORDS = {"DRAIN": "drain", "DRAINING": "drain", "DRAINED": "drain", "RESUME": "resume",
@@ -261,7 +261,7 @@ class NodesMixin:
         self._operator_only(as_user, "slurm_update_node()")
         if isinstance(names, str):
             names = [names]
-        names = [n for name in names for n in expand(name)]
+        names = node_names(names, f"Invalid node name specified: {','.join(names)}", "slurm_update_node()")
         missing = [n for n in names if n not in self.nodes]
         if missing or not names:
             raise SlurmError(2018, f"Invalid node name specified: {','.join(missing) or '(none)'}",
@@ -276,7 +276,7 @@ class NodesMixin:
         self.sync()
         self._operator_only(as_user, "slurm_create_node()")
         fields = {k.lower(): v for k, v in (tok.split("=", 1) for tok in str(node_conf).split() if "=" in tok)}
-        names = expand(fields.get("nodename", ""))
+        names = node_names(fields.get("nodename", ""), "Invalid node name specified", "slurm_create_node()")
         if not names:
             raise SlurmError(9000, "NodeName= is required", "slurm_create_node()")
         for name in names:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import SlurmError
-from .fields import _names
+from .fields import _names, node_names
 from .gres import _count_by_name, _mem_str
 from .hostlist import compress, expand
 from .values import INFINITE
@@ -101,7 +101,9 @@ class PartitionsMixin:
             nodes = (desc.get("nodes") or {}).get("configured")
             names = None
             if nodes:
-                names = list(self.nodes) if nodes == "ALL" else _names(nodes)
+                names = list(self.nodes) if nodes == "ALL" else node_names(
+                    nodes, f"Failed to update partition {name} with description at index {index}",
+                    "slurm_update_partition")
                 if any(n not in self.nodes for n in names):
                     raise SlurmError(2018, f"Failed to update partition {name} with description at index "
                                            f"{index}", "slurm_update_partition")

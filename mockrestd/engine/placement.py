@@ -80,7 +80,19 @@ class PlacementMixin:
         return None
 
     def _could_ever_fit(self, job: Job) -> bool:
-        """Whether the partition, empty, could hold the job; if not it pends forever (PartitionConfig)."""
+        """Whether the partition, empty, could hold the job; if not it pends forever (PartitionConfig).
+        Kept by job shape for one scheduler pass (`_fits`, set by `_schedule`)."""
+        fits = getattr(self, "_fits", None)
+        if fits is None:
+            return self._fits_empty(job)
+        shape = _shape(job)
+        if shape is None:
+            return self._fits_empty(job)
+        if shape not in fits:
+            fits[shape] = self._fits_empty(job)
+        return fits[shape]
+
+    def _fits_empty(self, job: Job) -> bool:
         part = self.partitions.get(job.partition)
         nodes = [self.nodes[n] for n in part.node_names if n in self.nodes] if part else []
         features = _features(job.desc.get("constraints"))
@@ -93,3 +105,14 @@ class PlacementMixin:
                           for g, (t, c) in job.gres_per_job.items())
         return bool(fitting) and sum(n.cpus for n in fitting) >= job.cpus and len(fitting) >= job.min_nodes \
             and job_gres_ok
+
+
+def _shape(job: Job):
+    """Everything `_place` and `_could_ever_fit` read of a plain job (no licenses, GRES, reservation, node
+    lists or features; not part of a hetjob); None for any other job, which is always placed on its own."""
+    d = job.desc
+    if (job.licenses or job.gres_per_node or job.gres_per_job or job.het_job_id is not None
+            or d.get("reservation") or d.get("required_nodes") or d.get("excluded_nodes") or d.get("constraints")):
+        return None
+    return (job.partition, job.cpus, job.cpus_per_task, job.min_nodes, job.max_nodes, job.memory_per_node,
+            job.memory_per_cpu, job.time_limit)

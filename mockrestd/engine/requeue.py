@@ -65,5 +65,5 @@ class RequeueMixin:
             self._touch(job)
             if job.begin_time:
                 self._push(job.begin_time, "sched")
-        self._push(self._t + float(self.runtime.get("sched_interval", 1)), "sched")
+        self._push(self._pass_time(), "sched")
         return []

@@ -7,8 +7,8 @@ import math
 from dataclasses import dataclass, field
 
 from ..errors import SlurmError
-from .fields import _as_list, _int, _is_num
-from .hostlist import compress, expand
+from .fields import _as_list, _int, _is_num, node_names
+from .hostlist import compress
 from .jobs import Job
 from .licenses import licenses_of
 from .values import INFINITE
@@ -73,7 +73,7 @@ class ReservationsMixin:
         name = desc.get("name") or f"resv{len(self.reservations) + 1}"
         existing = self.reservations.get(name)
         node_list = desc.get("node_list")
-        nodes = expand(node_list if isinstance(node_list, str) else ",".join(node_list or []))
+        nodes = node_names(node_list, "Invalid node name specified", "slurm_create_reservation()")
         if not nodes and existing:
             nodes = existing.nodes
         if not nodes:

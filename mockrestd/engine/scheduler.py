@@ -11,6 +11,7 @@ import re
 
 from .fields import _EPS, _names
 from .jobs import Job
+from .placement import _shape
 from .values import INFINITE
 
 
@@ -25,6 +26,16 @@ class SchedulerMixin:
         het_done: set = set()
         pending = sorted((j for j in self.jobs.values() if j.pending), key=lambda j: (-j.priority, j.job_id))
         self.stats["last_cycle_depth"] = len(pending)
+        # plain jobs alike (`_shape`) fit, or do not, alike until a job starts: a queue of thousands of the
+        # same job costs one placement, not thousands (the pass ran once per submit: that was the submit rate)
+        no_room: set = set()
+        self._fits = {}            # `_could_ever_fit` by shape: the nodes' configuration holds for the pass
+        try:
+            self._pass(pending, t, blocked, het_done, no_room)
+        finally:
+            self._fits = None
+
+    def _pass(self, pending: list, t: float, blocked: set, het_done: set, no_room: set) -> None:
         for job in pending:
             if not job.pending:
                 continue
@@ -41,17 +52,23 @@ class SchedulerMixin:
                 if job.het_job_id not in het_done:
                     het_done.add(job.het_job_id)
                     self._schedule_het(job.het_job_id, blocked)
+                    no_room.clear()
                 continue
             arr = self.arrays.get(job.job_id)
             if arr is not None and arr.job is job:
                 self._schedule_array(arr, blocked)
+                no_room.clear()
                 continue
-            plan = self._place(job)
+            shape = _shape(job)
+            plan = None if shape is not None and shape in no_room else self._place(job)
             if plan is None:
                 self._wait(job, self._blocked_reason(job, blocked))
                 blocked.add(job.partition)
+                if shape is not None:
+                    no_room.add(shape)
                 continue
             self._start(job, plan)
+            no_room.clear()
 
     def _wait(self, job: Job, reason: str) -> None:
         if job.reason != reason:
@@ -163,3 +180,4 @@ def _dep_result(kind: str, dep: Job) -> str:
     if kind == "aftercorr":
         return "ok" if dep.finished else "wait"
     return "ok"
+

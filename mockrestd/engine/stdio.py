@@ -67,7 +67,8 @@ def expand(pattern: str | None, f: Fields, *, srun: bool = False) -> str:
         k = j
         while k < n and pattern[k].isdigit():
             k += 1
-        width = min(int(pattern[j:k]), 10) if k > j else 0
+        digits = pattern[j:k].lstrip("0")     # a 5,000-digit width is still 10, not a ValueError
+        width = 10 if len(digits) > 2 else min(int(digits or 0), 10)
         letter = pattern[k] if k < n else ""
         if letter in wild:
             out.append(_field(letter, width, f))

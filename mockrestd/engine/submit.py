@@ -5,7 +5,7 @@ on the built Job (licenses, reservation, "could it ever fit") are in `_check_sub
 from __future__ import annotations
 
 from ..errors import SlurmError, warning
-from .fields import _gres, _int, _is_num, _node_range
+from .fields import _gres, _int, _is_num, _node_range, node_names
 from .jobs import Job
 from .licenses import licenses_of
 from .arrays import parse_array
@@ -56,7 +56,7 @@ class SubmitMixin:
             self._touch(job)
         if leader.hold:
             warnings.append(warning("Job is in held state, pending scheduler release", "_job_post"))
-        self._push(self._t + float(self.runtime.get("sched_interval", 1)), "sched")
+        self._push(self._pass_time(), "sched")
         return SubmitResult(leader.job_id, warnings)
 
     def allocate(self, desc, as_user: str) -> SubmitResult:
@@ -81,6 +81,8 @@ class SubmitMixin:
             raise SlurmError(2019, failed, source)
         if not d.get("current_working_directory"):
             raise SlurmError(2063, failed, source)
+        for key in ("required_nodes", "excluded_nodes"):
+            node_names(d.get(key), failed, source)
         flags = []
         part_name = d.get("partition") or ""
         if "," in part_name:
@@ -91,10 +93,10 @@ class SubmitMixin:
         if part_name not in self.partitions:
             raise SlurmError(2000, failed, source)
         part = self.partitions[part_name]
-        # association and QOS, as slurmctld checks them (AccountingStorageEnforce): engine/accounting.resolve
+        # association and QOS, as slurmctld checks them (AccountingStorageEnforce): engine/accounting.resolve;
+        # at submit nobody is privileged, root neither (job_mgr.c `_job_create` asks `_get_qos_info(..., false)`)
         account, qos, assoc_id, acct_flags = self.accounting.resolve(
-            user, d.get("account"), d.get("qos"), part_name, privileged=self.is_operator(user), failed=failed,
-            source=source)
+            user, d.get("account"), d.get("qos"), part_name, failed=failed, source=source)
         flags += acct_flags
         if not d.get("wckey"):
             flags.append("USING_DEFAULT_WCKEY")

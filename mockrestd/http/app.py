@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
+import threading
 from collections import deque
 from pathlib import Path
-
-import connexion
-from connexion.options import SwaggerUIOptions
-from connexion.resolver import Resolver
-from connexion.validators import ParameterValidator, VALIDATOR_MAP
-from connexion.validators.abstract import AbstractRequestBodyValidator
-from starlette.responses import Response
 
 from . import respond
 from .faults import Faults
@@ -49,6 +44,9 @@ class Site:
         self.journal = deque(maxlen=journal_size)
         self._renderers = {}
         self._openapi = None
+        # operationId -> the operation's answer without connexion (`answerer`): the gate calls it for GETs,
+        # connexion's endpoint for the rest
+        self._answerers: dict = {}
         self.execution = getattr(cluster, "execution", None)    # execute mode (engine/executor), or None
         self.store = None                 # --state-dir: engine/store.StateDir, committed before each answer
         self.initial_cluster = cluster    # what the control API's reset goes back to
@@ -63,6 +61,12 @@ class Site:
         if r is None:
             r = self._renderers[version] = Renderer(self.specs.versions[version].document, version)
         return r
+
+    def answerer(self, vs, op):
+        a = self._answerers.get(op.operation_id)
+        if a is None:
+            a = self._answerers[op.operation_id] = _answerer(self, vs, op)
+        return a
 
     def parse_body(self, version: str, schema: dict, body, *, path: str = "#"):
         return parse_body(self.specs.versions[version].document, schema, body, path=path)
@@ -104,49 +108,18 @@ class Site:
             1800, "Unable to contact slurm controller (connect failure)", source)])
 
 
-class _PassBody(AbstractRequestBodyValidator):
-    """The gate has decoded the body; Slurm's data_parser rules (unknown fields warn, `"1"` is a number)
-    are applied by the schema-driven parser in `render/`, not by a strict JSON-schema check here."""
-
-    async def _parse(self, stream, scope):
-        data = b"".join([chunk async for chunk in stream])
-        return json.loads(data) if data else None
-
-    def _validate(self, body):
-        return None
-
-
-class _PassParams(ParameterValidator):
-    """slurmrestd ignores unknown query parameters and reports bad values itself (error 9207, ...)."""
-
-    def validate(self, scope):
-        return None
-
-
-class _Resolver(Resolver):
-    """operationIds carry their version (`slurm_v0044_get_job`), so one merged API serves every version."""
-
-    def __init__(self, site):
-        super().__init__()
-        self.site = site
-        self.index = {oid: (vs, op) for vs in site.specs.versions.values() for oid, op in vs.operations.items()}
-
-    def resolve_function_from_operation_id(self, operation_id):
-        vs, op = self.index[operation_id]
-        return _endpoint(self.site, vs, op)
-
-
-def _endpoint(site, vs, op):
+def _answerer(site, vs, op):
+    """scope (with the gate's `mockrestd` entry) + query → (status, JSON bytes, no body at all): the
+    handler's answer in Slurm's envelope. One function for both ways in (connexion, the gate's own)."""
     handler = handler_for(op)
     is_async = inspect.iscoroutinefunction(handler)
 
-    async def endpoint(*_args, **_kwargs):
-        request = connexion.request
-        info = request.scope["mockrestd"]
-        ctx = respond.Ctx(site, vs, op, info["identity"], info["match"].params, request.query_params,
+    async def answer(scope, query_params):
+        info = scope["mockrestd"]
+        ctx = respond.Ctx(site, vs, op, info["identity"], info["match"].params, query_params,
                           info["body"], info["client"])
         if site.profile.unknown_query_warnings:
-            ctx.warnings.extend(unknown_query_warnings(op, request.scope.get("query_string", b"")))
+            ctx.warnings.extend(unknown_query_warnings(op, scope.get("query_string", b"")))
         try:
             answer = (await handler(ctx)) if is_async else handler(ctx)
         except SlurmError as err:
@@ -154,7 +127,7 @@ def _endpoint(site, vs, op):
         except respond.Halt as halt:
             answer = halt.answer
         except Exception as exc:  # noqa: BLE001 - a mock bug: logged, answered in Slurm's envelope
-            log.exception("%s failed on %s", op.operation_id, request.url.path)
+            log.exception("%s failed on %s", op.operation_id, scope["path"])
             answer = respond.Answer(status=500, errors=[respond.error_entry(
                 -1, f"mockrestd could not answer this request ({type(exc).__name__}); see the server log",
                 op.operation_id)], bare=True)
@@ -164,12 +137,9 @@ def _endpoint(site, vs, op):
             answer.errors = ctx.errors + answer.errors
             answer.status = site.profile.status_for(ctx.errors[0]["error_number"])
         status, data = respond.render(site, vs, op, answer, ctx.user, ctx.client)
-        if answer.empty:
-            return Response(status_code=status)
-        return Response(content=data, status_code=status, media_type="application/json")
+        return status, data, answer.empty
 
-    endpoint.__name__ = op.operation_id
-    return endpoint
+    return answer
 
 
 def _connexion_document(specs) -> dict:
@@ -179,7 +149,10 @@ def _connexion_document(specs) -> dict:
     doc.pop("security", None)
     doc["components"] = dict(doc.get("components", {}))
     doc["components"].pop("securitySchemes", None)
-    doc["paths"] = {p: {m: _strip_security(o) for m, o in ops.items()} for p, ops in doc["paths"].items()}
+    # literal paths first: connexion takes the first path that matches, and 22.05's documents list
+    # `job/{job_id}` before `job/submit` (its POST would become an update of job "submit")
+    paths = sorted(doc["paths"].items(), key=lambda item: item[0].count("{"))
+    doc["paths"] = {p: {m: _strip_security(o) for m, o in ops.items()} for p, ops in paths}
     return doc
 
 
@@ -195,46 +168,49 @@ def _document_label(specs) -> str:
     return f"the document of {' '.join(specs.versions)} (from {', '.join(files)})"
 
 
-def _add_specification(app, specification, *, name, **options):
-    """`app.add_api` for a connexion `Specification` built already (`add_api` takes a dict or a file, and
-    builds, and so checks, the Specification itself): the same steps as connexion 3.3's
-    `ConnexionMiddleware.add_api` after its `Specification.load`."""
-    from connexion.middleware.main import API
-
-    middleware = app.middleware
-    if middleware.middleware_stack is not None:
-        raise RuntimeError("Cannot add api after an application has started")
-    options = middleware.options.replace(**options)
-    middleware.apis.append(API(specification, base_path=None, name=name, **options.__dict__))
-
-
-def create_app(site: Site):
+def create_app(site: Site, *, lazy: bool = False):
     """The ASGI app serving every operation of every version in `site.specs`, plus the control API.
 
     connexion checks the served document against the OpenAPI metaschema only the first time it sees it
-    (by sha256, see mockrestd/specs/validation.py); an invalid document raises `InvalidSpecs`."""
-    from ..specs.validation import openapi_specification
+    (by sha256, see mockrestd/specs/validation.py); an invalid document raises `InvalidSpecs`. `lazy`
+    (`serve`): a document that passed before is handed to connexion when connexion is first needed (a
+    POST, the control API; `Gate.app.warm()` builds it in a thread), not before the first answer: the gate
+    answers GETs itself, and importing and building connexion was most of the start-up."""
+    from ..specs.validation import document_digest, is_recorded
 
-    validators = dict(VALIDATOR_MAP)
-    validators["parameter"] = _PassParams
-    validators["body"] = {"*/*": _PassBody}
-    app = connexion.AsyncApp(__name__, validator_map=validators)
-    specification, _checked = openapi_specification(_connexion_document(site.specs),
-                                                    label=_document_label(site.specs))
-    # no connexion Swagger UI here (it would take /ui/ and, without the bundle, warn): /mockrestd/docs/ has one
-    _add_specification(app, specification, resolver=_Resolver(site), name="slurmrestd",
-                       swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
-    from ..control import routes as control_routes
-    control_routes.install(app, site)
+    doc = _connexion_document(site.specs)
+    label = _document_label(site.specs)
 
-    async def on_error(request, exc):
-        log.exception("unhandled error on %s", request.url.path)
-        entry = respond.error_entry(-1, str(exc) or type(exc).__name__, "mockrestd")
-        body = {"errors": [entry], "warnings": [], "meta": {}}
-        return Response(json.dumps(body).encode(), status_code=500, media_type="application/json")
+    def build():
+        from .routed import connexion_app
+        return connexion_app(site, doc, label)
 
-    app.add_error_handler(Exception, on_error)
-    return Gate(app, site)
+    routed = Routed(build)
+    if not (lazy and is_recorded(document_digest(doc))):
+        routed.get()
+    return Gate(routed, site)
+
+
+class Routed:
+    """The connexion app (http/routed.py), built once, when first called or by `warm()` in a thread."""
+
+    def __init__(self, build):
+        self._build, self._app, self._lock = build, None, threading.Lock()
+
+    def get(self):
+        with self._lock:
+            if self._app is None:
+                self._app = self._build()
+        return self._app
+
+    def warm(self) -> None:
+        threading.Thread(target=self.get, name="mockrestd-connexion", daemon=True).start()
+
+    async def __call__(self, scope, receive, send):
+        app = self._app
+        if app is None:          # not built yet (lazy): built off the event loop, GETs go on meanwhile
+            app = await asyncio.to_thread(self.get)
+        await app(scope, receive, send)
 
 
 def served_specs(specs_dir=None, profile=None, only_versions=None):

@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import time
 from pathlib import Path
 
 import yaml
+from starlette.datastructures import QueryParams
 
-from . import respond
+from . import limits, respond
 from ..auth import authenticate
 
 log = logging.getLogger("mockrestd.http")
@@ -60,7 +62,8 @@ class BodyError(Exception):
 
 
 def decode_body(raw: bytes, content_type: str):
-    """JSON or YAML like slurmrestd's serializers; trailing commas are fine, unknown MIME types are not."""
+    """JSON or YAML like slurmrestd's serializers; trailing commas are fine, unknown MIME types are not, and
+    a tree deeper than the serializer takes is refused before Python's (recursive) parsers see it."""
     if not raw.strip():
         return None
     media = content_type.split(";")[0].strip().lower()
@@ -72,24 +75,46 @@ def decode_body(raw: bytes, content_type: str):
         raise BodyError("parse") from None
     if media not in _YAML_TYPES:
         try:
-            return json.loads(text)
+            value = json.loads(text)
+        except RecursionError:      # far deeper than json-c's limit
+            raise BodyError("parse") from None
         except ValueError:
             pass  # slurmrestd's JSON parser accepts trailing commas; YAML's flow style parses those
+        else:
+            if limits.value_too_deep(value):
+                raise BodyError("parse")
+            return value
+        # json-c knows no anchors or aliases, and PyYAML recurses: checked before it runs
+        if limits.json_too_deep(text) or limits.yaml_refusal(text) is not None:
+            raise BodyError("parse")
+    else:
+        refusal = limits.yaml_refusal(text)
+        if refusal is not None:
+            raise BodyError(refusal)
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
         raise BodyError("parse") from None
     if isinstance(value, str | int | float) and media not in _YAML_TYPES:
         raise BodyError("parse")
+    if media not in _YAML_TYPES and limits.value_too_deep(value):
+        raise BodyError("parse")
     return value
 
 
 class Gate:
-    """ASGI middleware in front of the connexion app."""
+    """ASGI middleware in front of the connexion app.
+
+    A GET that reaches an operation is answered here, by the same function connexion's endpoint calls
+    (`Site.answerer`): the gate has already routed it, checked its token and read its query, and connexion's
+    request validators pass everything through (http/app.py), so its middleware stack would only add
+    cost. Other methods still go through connexion. `direct = False` (or `MOCKRESTD_DIRECT=0`) sends every
+    request through connexion, to compare the two ways (tests/api/test_direct_path.py)."""
 
     def __init__(self, app, site):
         self.app = app
         self.site = site
+        self.direct = os.environ.get("MOCKRESTD_DIRECT", "1").strip().lower() not in ("0", "off", "no", "false")
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -113,6 +138,10 @@ class Gate:
             return await self.app(scope, receive, send)
         if method not in HTTP_METHODS:
             return await _text(send, site.profile.unknown_method_status, site.profile.unknown_method_text)
+        try:        # slurmrestd counts body bytes as they arrive, before auth or routing
+            raw = await limits.read_body(receive, limits.declared_length(scope["headers"]))
+        except limits.BodyTooLarge:
+            return await _text(send, *site.profile.body_reject("too_large"))
         if path in ("/ui", "/ui/") and method == "GET":
             return await _raw(send, 200, _UI_PAGE.read_bytes(), "text/html; charset=utf-8")
         if sum(len(k) + len(v) + 4 for k, v in scope["headers"]) > MAX_HEADER_BYTES:
@@ -133,10 +162,10 @@ class Gate:
         if match is None:
             return await _text(send, 404, site.profile.not_found_text)
         if match.operation is None or method in ("HEAD", "OPTIONS"):
-            return await _text(send, site.profile.wrong_method_status, site.profile.not_found_text)
+            return await _text(send, site.profile.wrong_method_status,
+                               site.profile.wrong_method_text or site.profile.not_found_text)
         if any("+" in v for v in match.params.values()):
             return await _text(send, site.profile.bad_path_status, site.profile.bad_path_text)
-        raw = await _read_body(receive)
         try:
             body = decode_body(raw, headers.get("content-type", "")) if raw else None
         except BodyError as e:
@@ -155,6 +184,14 @@ class Gate:
             reject = site.rejection(vs, op, fault.kind, fault)
         if reject is not None:
             status, data = respond.render(site, vs, op, reject, identity.user if identity else "nobody", client)
+            return await _raw(send, status, data, "application/json")
+        if method == "GET" and self.direct:
+            scope = dict(scope, path=match.path, raw_path=match.path.encode())
+            scope["mockrestd"] = {"match": match, "identity": identity, "body": body, "client": client}
+            status, data, empty = await site.answerer(vs, op)(scope, QueryParams(scope.get("query_string", b"")))
+            if empty:          # what starlette sends for Response(status_code=304): no headers, no body
+                await send({"type": "http.response.start", "status": status, "headers": []})
+                return await send({"type": "http.response.body", "body": b""})
             return await _raw(send, status, data, "application/json")
         scope = dict(scope)
         scope["path"] = match.path
@@ -190,17 +227,6 @@ def _refusal_params(params: dict, body) -> dict:
     if isinstance(names, list):
         names = ",".join(str(n) for n in names)
     return {**params, "node_names": names if isinstance(names, str) and names else "(null)"}
-
-
-async def _read_body(receive) -> bytes:
-    chunks, more = [], True
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    return b"".join(chunks)
 
 
 def _replay(payload: bytes):

@@ -91,6 +91,9 @@ def meta(site, version_spec, operation, user: str, client: str) -> dict:
         "command": [],
         "slurm": {"version": {"major": major, "micro": micro, "minor": minor},
                   "release": site.profile.release, "cluster": site.cluster.name},
+        # v0.0.38 and older spell it `Slurm` (each version's meta schema keeps its own)
+        "Slurm": {"version": {"major": int(major), "micro": int(micro), "minor": int(minor)},
+                  "release": site.profile.release},
     }
 
 
@@ -127,22 +130,50 @@ def render(site, version_spec, operation, answer: Answer, user: str, client: str
         return answer.status, b""
     body = dict(answer.payload)
     body["meta"] = meta(site, version_spec, operation, user, client)
-    body["errors"] = answer.errors
-    body["warnings"] = answer.warnings
+    name = operation.name if operation is not None else ""
+    body["errors"] = [site.profile.shape_error(name, e) for e in answer.errors]
     renderer = site.renderer(version_spec.version)
+    v = version_spec.version
+    # v0.0.38 and older have no warnings at all (22.05.8 never writes the key): the version's schemas say so
+    has_warnings = f"{v}_openapi_warnings" in renderer.schemas
+    if has_warnings:
+        body["warnings"] = answer.warnings
+    envelope = {"meta", "errors", "warnings"} if has_warnings else {"meta", "errors"}
+    # 22.05's documents declare errors as {error, error_number}, while each handler wrote its own keys
+    # (profile.error_fields): there the entries go out as shaped, not through the schema
+    own_errors = f"{v}_openapi_errors" not in renderer.schemas
     if answer.bare:
-        renderer = site.renderer(version_spec.version)
-        meta_schema = f"{version_spec.version}_openapi_meta"
-        rendered = {"meta": renderer.schema(meta_schema, body["meta"]),
-                    "errors": renderer.schema(f"{version_spec.version}_openapi_errors", body["errors"]),
-                    "warnings": renderer.schema(f"{version_spec.version}_openapi_warnings", body["warnings"])}
+        rendered = {"meta": renderer.schema(f"{v}_openapi_meta", body["meta"]), "errors": body["errors"]}
+        if not own_errors:
+            rendered["errors"] = renderer.schema(f"{v}_openapi_errors", body["errors"])
+        if has_warnings:
+            rendered["warnings"] = renderer.schema(f"{v}_openapi_warnings", body["warnings"])
         return answer.status, renderer.dumps(rendered)
     if answer.keys is not None and operation is not None:
         full = renderer.response(operation.operation_id, body, answer.status)
-        keep = set(answer.keys) | {"meta", "errors", "warnings"}
-        return answer.status, renderer.dumps({k: v for k, v in full.items() if k in keep})
+        keep = set(answer.keys) | envelope
+        full = {k: x for k, x in full.items() if k in keep}
+        if own_errors:     # 22.05's error responses declare errors alone: meta and the kept lists as at 200
+            ok = renderer.response(operation.operation_id, body, 200)
+            kept = {k: ok[k] if k in ok else body.get(k, []) for k in ("meta", *answer.keys)}
+            if "meta" not in ok:    # a 200 schema that is no envelope (dbv0.0.38_cluster_info): the meta schema
+                kept["meta"] = _old_meta(renderer, operation, v, body["meta"])
+            full = {**kept, **full, "errors": body["errors"]}
+        return answer.status, renderer.dumps(full)
     if operation is None or answer.unshaped:
         rendered = dict(body, meta=renderer.schema(f"{version_spec.version}_openapi_meta", body["meta"]))
         return answer.status, renderer.dumps(rendered)
+    if own_errors:
+        if renderer._response_schema(operation.operation_id, answer.status) is None:
+            # no body declared (22.05's DELETE job/{id}, POST job/{id}): the daemon writes meta and errors
+            return answer.status, renderer.dumps({"meta": body["meta"], "errors": body["errors"]})
+        full = renderer.response(operation.operation_id, body, answer.status)
+        return answer.status, renderer.dumps(dict(full, errors=body["errors"]) if "errors" in full else full)
     # `Rows` in the payload (job lists) come from the renderer's per-revision cache
     return answer.status, renderer.response_json(operation.operation_id, body, answer.status)
+
+
+def _old_meta(renderer, operation, version: str, meta_value: dict) -> dict:
+    """The meta of a 22.05 document's version (`v0.0.38_meta`, `dbv0.0.38_meta`), rendered by its schema."""
+    name = f"{'db' if operation.family == 'slurmdb' else ''}{version}_meta"
+    return renderer.schema(name, meta_value) if name in renderer.schemas else meta_value

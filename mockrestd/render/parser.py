@@ -236,6 +236,8 @@ class _Parser:
             self.error(f"Rejecting {_type_name(value)} when dictionary expected", path, 9209)
             return None
         props = schema.get("properties") or {}
+        if not props and path.rsplit("/", 1)[-1] in _ENV_FIELDS:    # v0.0.38: a map; the engine's a list
+            return [f"{k}={v}" for k, v in value.items()]
         out = {}
         for key, item in value.items():
             sub = props.get(key)

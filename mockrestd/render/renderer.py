@@ -20,7 +20,7 @@ import os
 import secrets
 
 from ..engine.values import INFINITE
-from .renames import renamed
+from .renames import renamed, written
 
 try:                       # a fast encoder when installed; the stdlib one otherwise (same bytes)
     import orjson
@@ -209,7 +209,8 @@ class Renderer:
             return None
         items = array["items"]
         target, name = self._deref(items)
-        splice = target.get("type") == "object" and renamed(self.version, name) is None
+        splice = (target.get("type") == "object" and renamed(self.version, name) is None
+                  and written(self.version, name) is None)
         return self._key(items), self._fn(items), splice
 
     # ---- compilation --------------------------------------------------------------------------------------
@@ -274,6 +275,7 @@ class Renderer:
         extra = schema.get("additionalProperties")
         extra_fn = self._fn(extra) if isinstance(extra, dict) and extra else None
         rename = renamed(self.version, name)
+        writes = written(self.version, name)
 
         def obj(value):
             if value is None:
@@ -293,7 +295,7 @@ class Renderer:
                     out[key] = fn(v)
             if extra_fn is not None and not fields:
                 return {k: extra_fn(v) for k, v in value.items()}
-            return out
+            return writes(out, value) if writes else out
         return obj
 
 

@@ -201,7 +201,7 @@ class MockSlurmrestd:
         self._control("DELETE", "faults")
         self._control("POST", "reset")
         clock = self.clock()
-        # only what differs: unfreezing a clock that runs sets it back (engine/clock.py `unfreeze`)
+        # only what differs from the start-up settings (a running clock is left exactly where it is)
         change = {"freeze": False} if clock["frozen"] else {}
         if clock["speed"] != self.settings.speed:
             change["speed"] = self.settings.speed

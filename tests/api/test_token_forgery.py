@@ -30,6 +30,8 @@ V = "v0.0.44"
 PATHS = (f"/slurm/{V}/jobs/", f"/slurmdb/{V}/accounts/", "/slurm/v0.0.41/nodes/", "/slurmdb/v0.0.42/users/")
 REFUSED = {"/slurm/": 511, "/slurmdb/": 502}
 COUNTS = {"tried": 0, "rejected": 0}
+# the counts are summed by the tests of this module in one process: one xdist worker runs them all
+pytestmark = pytest.mark.xdist_group("token-forgery")
 
 
 def _b64(data: bytes) -> str:

@@ -77,9 +77,12 @@ class InProcessMock:
         return env
 
 
-def run_suite(env: dict, *args: str, timeout: float = 600):
-    """Run `pytest --pyargs contract_tests` in a subprocess; (returncode, output, report or None)."""
-    cmd = [sys.executable, "-m", "pytest", "--pyargs", "contract_tests", "-p", "no:cacheprovider", "-q",
+def run_suite(env: dict, *args: str, timeout: float = 600, module: str = ""):
+    """Run `pytest --pyargs contract_tests` in a subprocess; (returncode, output, report or None).
+    `module` ("test_crashes") collects that module only: importing them all builds every schemathesis
+    schema, which is most of a short run's time."""
+    target = f"contract_tests.{module}" if module else "contract_tests"
+    cmd = [sys.executable, "-m", "pytest", "--pyargs", target, "-p", "no:cacheprovider", "-q",
            "-p", "no:randomly", *args]
     proc = subprocess.run(cmd, cwd=str(ROOT), env=env, capture_output=True, text=True, timeout=timeout)
     report = Path(env["CONTRACT_REPORT_DIR"]) / "contract-report.json"

@@ -46,7 +46,7 @@ def test_target_dying_mid_run_is_one_failure_with_the_last_requests(dying, tmp_p
     mock, url, proc = dying("after=25")
     env = _env(mock, url, tmp_path, CONTRACT_OPERATIONS="*_get_ping,*_get_diag,*_get_nodes,*_get_partitions,"
                "*_get_licenses,*_get_jobs", CONTRACT_PHASES="examples,fuzzing", CONTRACT_MAX_EXAMPLES="10")
-    rc, out, report = run_suite(env, "-k", "test_operation", timeout=300)
+    rc, out, report = run_suite(env, "-k", "test_operation", timeout=300, module="test_schema")
     assert proc.poll() is not None, "the proxy should have died"
     assert rc == 1, out[-4000:]
     failed = [t for t in report["tests"] if t["outcome"] == "failed"]
@@ -64,7 +64,7 @@ def test_crash_probe_reports_a_crasher_that_still_kills_the_target(dying, tmp_pa
     mock, url, proc = dying("crashers")
     env = _env(mock, url, tmp_path, CONTRACT_CRASH_PROBE="1", CONTRACT_VERSIONS="v0.0.43,v0.0.44",
                CONTRACT_DEAD_WAIT="1")
-    rc, out, report = run_suite(env, "-k", "test_crash_probe", timeout=300)
+    rc, out, report = run_suite(env, "-k", "test_crash_probe", timeout=300, module="test_crashes")
     assert rc == 1, out[-4000:]
     assert proc.poll() is not None
     text = "\n".join(t["message"] for t in report["tests"] if t["outcome"] == "failed")
@@ -76,7 +76,7 @@ def test_crash_probe_reports_a_crasher_that_still_kills_the_target(dying, tmp_pa
 def test_crash_probe_against_a_target_that_survives(inproc, tmp_path):
     mock = inproc()
     env = mock.env(tmp_path / "report", CONTRACT_CRASH_PROBE="1", CONTRACT_VERSIONS="v0.0.43,v0.0.44")
-    rc, out, report = run_suite(env, "-k", "test_crash_probe", "-s", timeout=300)
+    rc, out, report = run_suite(env, "-k", "test_crash_probe", "-s", timeout=300, module="test_crashes")
     assert rc == 0, out[-4000:]
     assert "wckeys-only-defaults-bad-usage-time at v0.0.43: answered" in out
     assert "wckeys-only-defaults-bad-usage-time at v0.0.44: answered" in out
@@ -87,5 +87,6 @@ def test_crash_probe_against_a_target_that_survives(inproc, tmp_path):
 
 def test_crash_probe_is_deselected_without_the_variable(inproc, tmp_path):
     mock = inproc()
-    rc, out, _ = run_suite(mock.env(tmp_path / "report"), "-k", "test_crash_probe", timeout=300)
+    rc, out, _ = run_suite(mock.env(tmp_path / "report"), "-k", "test_crash_probe", timeout=300,
+                            module="test_crashes")
     assert rc == 5 and "deselected" in out, out[-2000:]

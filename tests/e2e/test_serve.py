@@ -61,3 +61,17 @@ def test_generated_client_lifecycle(served, user):
     # the other versions see the same job through their own models
     assert slurm.slurm_v0041_get_job(job_id=str(job_id)).jobs[0].job_id == job_id
     assert slurm.slurm_v0043_get_job(job_id=str(job_id)).jobs[0].job_id == job_id
+
+
+def test_wait_returns_when_the_mock_answers_and_fails_when_nothing_does(served):
+    """`mockrestd serve & mockrestd wait` in the README: wait blocks until the server answers, and says so
+    (exit 1) when nothing ever does."""
+    hostport = served.url.split("://", 1)[1]
+    ok = subprocess.run([sys.executable, "-m", "mockrestd", "wait", hostport, "--timeout", "10"],
+                        capture_output=True, text=True, timeout=30)
+    assert ok.returncode == 0, ok.stderr
+    from tests.e2e.conftest import free_port
+    nobody = f"127.0.0.1:{free_port()}"
+    bad = subprocess.run([sys.executable, "-m", "mockrestd", "wait", nobody, "--timeout", "0.5"],
+                         capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 1 and f"nothing answers on http://{nobody}" in bad.stderr, bad.stderr

@@ -56,7 +56,9 @@ def test_qos_not_allowed_or_unknown_is_refused():
                                "qos": ["normal"]}])
     assert _code(cluster, qos="high") == (2066, "Batch job submission failed", "slurm_submit_batch_job()")
     assert _code(cluster, qos="nosuch")[0] == 2066
-    assert one(cluster, submit(cluster, "root", qos="high"))["qos"] == "high", "operators use any QOS"
+    assert one(cluster, submit(cluster, "root", qos="high"))["qos"] == "high", "root's association has it"
+    cluster.accounting.add_qos([{"name": "other"}], as_user="root")
+    assert _code(cluster, "root", qos="other")[0] == 2066, "at submit root is not privileged (job_mgr.c)"
 
 
 def test_enforcement_is_a_cluster_file_setting():
@@ -197,3 +199,88 @@ def test_limits_changed_through_accounting_release_the_job():
     _run(cluster)
     assert one(cluster, second)["job_state"] == ["RUNNING"]
     assert cluster.accounting.qos("small")["limits"]["max"]["jobs"]["active_jobs"]["per"]["user"] == 2
+
+
+def test_array_tasks_each_count_as_a_running_job():
+    cluster = _limited({"max_jobs_per_user": 1})
+    array = submit(cluster, array="1-3")
+    _run(cluster)
+    recs = cluster.job_lookup(str(array))[0]
+    assert sorted(r["job_state"][0] for r in recs) == ["PENDING", "RUNNING"]
+    assert [r["state_reason"] for r in recs if r["job_state"] == ["PENDING"]] == ["QOSMaxJobsPerUserLimit"]
+
+
+def test_hetjob_components_each_count_as_a_job():
+    cluster = _limited({"max_jobs_per_user": 1})
+    het = cluster.submit([JOB, JOB], "alice").job_id
+    _run(cluster)
+    recs = cluster.job_lookup(str(het))[0]
+    assert [r["job_state"] for r in recs] == [["PENDING"], ["PENDING"]]
+    assert recs[1]["state_reason"] == "QOSMaxJobsPerUserLimit", "the second component sees the first"
+    cluster = _limited({"max_jobs_per_user": 2})
+    het = cluster.submit([JOB, JOB], "alice").job_id
+    _run(cluster)
+    assert [r["job_state"] for r in cluster.job_lookup(str(het))[0]] == [["RUNNING"], ["RUNNING"]]
+
+
+def test_unset_limits_are_listed_infinite():
+    from mockrestd.engine.values import INFINITE
+    cluster = _limited({"max_jobs_per_user": 1})
+    qos = cluster.accounting.qos("small")
+    assert qos["limits"]["max"]["jobs"]["active_jobs"]["per"] == {"user": 1, "account": INFINITE}
+    assert qos["usage_threshold"] is INFINITE
+    assert "account" not in cluster.accounting.qos_table["small"]["limits"]["max"]["jobs"]["active_jobs"]["per"], \
+        "the stored record is not changed by listing it"
+    assoc = cluster.accounting.association({"account": "theory", "user": "alice"})[0]
+    assert assoc["max"]["jobs"]["active"] is INFINITE and assoc["priority"] is INFINITE
+
+
+def test_add_with_condition_takes_parent_qos_and_limits():
+    cluster = _limited()
+    acc = cluster.accounting
+    acc.add_accounts_association({"association_condition": {"accounts": ["lab"], "association": {
+        "parent": "theory", "grpjobs": 1}}, "account": {"description": "lab"}}, as_user="root")
+    acc.add_users_association({"association_condition": {"users": ["alice"], "accounts": ["lab"], "association": {
+        "qoslevel": ["normal", "small"], "defaultqos": "small", "maxwalldurationperjob": 5}}}, as_user="root")
+    [lab] = [a for a in acc.associations({"account": "lab"}) if not a["user"]]
+    assert lab["parent_account"] == "theory" and lab["max"]["jobs"]["per"]["count"] == 1
+    mine = acc.association({"account": "lab", "user": "alice"})[0]
+    assert mine["qos"] == ["normal", "small"] and mine["default"]["qos"] == "small"
+    assert mine["max"]["jobs"]["per"]["wall_clock"] == 5
+    assert [a["account"] for a in acc.assoc_chain(mine["id"])] == ["lab", "lab", "theory", "physics", "root"]
+
+
+def test_shares_show_the_usage_the_minutes_limits_read():
+    cluster = _limited(account_limits={"grp_tres_mins": "cpu=2"})
+    first = submit(cluster, tasks=2, time_limit=10, script="#!/bin/bash\nsleep 90")
+    _run(cluster, 30)
+    rows = {(r["name"], r["parent"]): r for r in cluster.share_records()["shares"]}
+    mine = rows[("alice", "theory")]
+    used = {t["name"]: t["value"] for t in mine["tres"]["usage"]}
+    left = {t["name"]: t["value"] for t in mine["tres"]["run_seconds"]}
+    ran = cluster.clock.now() - one(cluster, first)["start_time"]
+    assert used["cpu"] == pytest.approx(2 * ran) and mine["usage"] == int(2 * ran)
+    assert left["cpu"] == pytest.approx(2 * (600 - ran), abs=2)
+    assert rows[("physics", "root")]["tres"]["usage"][0]["value"] == used["cpu"], "an account sums its subtree"
+    _run(cluster, 70)                               # 2 CPUs x 90 s = 3 CPU-minutes > GrpTRESMins cpu=2
+    held = submit(cluster, "bob")
+    _run(cluster)
+    assert one(cluster, held)["state_reason"] == "AssocGrpCPUMinutesLimit"
+
+
+def test_grp_tres_run_minutes_counts_what_running_jobs_have_left():
+    cluster = _limited(account_limits={"grp_tres_run_mins": "cpu=30"})
+    first = submit(cluster, tasks=2, time_limit=10)              # 20 CPU-minutes reserved
+    second = submit(cluster, "bob", tasks=2, time_limit=10)      # 20 more: past 30
+    small = submit(cluster, "bob", tasks=1, time_limit=5)        # 5 more: fits
+    _run(cluster)
+    assert one(cluster, first)["job_state"] == ["RUNNING"]
+    assert one(cluster, second)["state_reason"] == "AssocGrpCPURunMinutesLimit"
+    assert one(cluster, small)["job_state"] == ["RUNNING"]
+
+
+def test_a_nameless_job_is_named_allocation_in_the_history(cluster):
+    job = submit(cluster, name="")
+    _run(cluster)
+    assert cluster.accounting.job_record(str(job))[0]["name"] == "allocation"
+    assert one(cluster, job)["name"] == ""

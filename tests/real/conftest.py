@@ -48,3 +48,9 @@ def forky(real_slurm):
 def trixie(real_slurm):
     """Slurm 24.11 (Debian trixie chroot), no slurmdbd: v0.0.40-v0.0.42."""
     yield from _session_target(real_slurm, "trixie", with_dbd=False)
+
+
+@pytest.fixture(scope="session")
+def host(real_slurm):
+    """Slurm 22.05 (this Debian 12's own packages, apt-get on the host) with MariaDB + slurmdbd: v0.0.36-v0.0.38."""
+    yield from _session_target(real_slurm, "host", with_dbd=True)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import threading
 
 
 def _processes():
@@ -92,3 +95,69 @@ def alive(sid: int) -> list[int]:
 
 
 KILL = signal.SIGKILL
+
+
+class Reaper:
+    """A small process that outlives nothing: it holds the sessions of running jobs and SIGKILLs them when the
+    server goes away however it goes (a SIGKILLed or crashed server runs no clean-up of its own; real
+    slurmstepd would keep the job, but a mock's jobs must not outlive the mock). It reads "+sid" and "-sid"
+    lines on a pipe; end of file (the server's end closed, by exit or by the kernel) is the signal."""
+
+    def __init__(self):
+        self._proc: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+
+    def _send(self, line: str) -> None:
+        with self._lock:
+            if self._proc is None:
+                self._proc = subprocess.Popen([sys.executable, "-I", "-S", __file__, "--reaper"],
+                                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                              start_new_session=True, close_fds=True)
+            try:
+                self._proc.stdin.write(line.encode() + b"\n")
+                self._proc.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+
+    def add(self, sid: int) -> None:
+        self._send(f"+{sid}")
+
+    def drop(self, sid: int) -> None:
+        if self._proc is not None:
+            self._send(f"-{sid}")
+
+    def close(self) -> None:
+        """Kill what is still held and let the reaper end (a clean shutdown)."""
+        with self._lock:
+            proc, self._proc = self._proc, None
+        if proc is not None:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+
+def _reaper_main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # a Ctrl-C to the server's terminal is not for us
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    held: set[int] = set()
+    for raw in sys.stdin.buffer:
+        line = raw.strip().decode(errors="replace")
+        try:
+            (held.add if line[:1] == "+" else held.discard)(int(line[1:]))
+        except ValueError:
+            continue
+    for sid in held:
+        signal_session(sid, signal.SIGKILL)
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--reaper"]:
+    _reaper_main()

@@ -84,6 +84,7 @@ class Executor:
         self.sample_interval = float(sample_interval)   # like JobAcctGatherFrequency (30 s on real clusters)
         self._sampler: threading.Thread | None = None
         self._closed = threading.Event()
+        self._reaper = procs.Reaper()      # no job outlives the server, even a SIGKILLed one
         self.bin = self.spool / "bin"
         self.bin.mkdir(exist_ok=True)
         shim = self.bin / "srun"
@@ -184,6 +185,7 @@ class Executor:
             for fd in fds:
                 os.close(fd)
         run.pid, run.started = proc.pid, time.time()
+        self._reaper.add(proc.pid)
         proc.returncode = 0       # reaped by the watcher below, never by Popen
         self._sample([run])
         if self._sampler is None:
@@ -256,6 +258,7 @@ class Executor:
             run.usage = Usage(ru.ru_utime, ru.ru_stime, run.peak.get(run.pid, 0))
         # the batch step is over: what is left of the job goes with it (proctrack kills the container)
         procs.signal_session(run.pid, signal.SIGKILL)
+        self._reaper.drop(run.pid)
         run.steps_final = self._read_steps(run, final=True)
         for step in run.steps_final:
             run.usage.max_rss_kb = max(run.usage.max_rss_kb, int(step.get("max_rss_kb") or 0))
@@ -345,5 +348,6 @@ class Executor:
         self._closed.set()
         for job_id in list(self.runs):
             self.kill(job_id)
+        self._reaper.close()
         if self._own_spool:
             shutil.rmtree(self.spool, ignore_errors=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import handles, not_modified, parse, query_flags, unchanged_since
+from . import handles, not_modified, parse, query_flags, unchanged_since, unknown_record
 from ..respond import Answer, error_entry
 from ...errors import SlurmError, warning
 
@@ -23,6 +23,7 @@ def get_node(ctx):
     name = ctx.path_params["node_name"]
     record = ctx.cluster.node_record(name)
     if record is None:   # real slurmrestd: 200, no `nodes` at all, and an error entry numbered 0
+        unknown_record(ctx, "node", name)
         return Answer(bare=True, errors=[error_entry(0, f"Failure to query node {name}", "_dump_nodes")])
     return Answer(payload=_stamped(ctx, "nodes", [record]))
 
@@ -75,6 +76,7 @@ def get_partition(ctx):
     record = ctx.cluster.partition_record(name)
     if record is not None:
         return Answer(payload=_stamped(ctx, "partitions", [record]))
+    unknown_record(ctx, "partition", name)
     if ctx.profile.unknown_partition_is_warning:     # 26.05.5: 200, a warning, no `partitions` at all
         return Answer(bare=True, warnings=[warning(f"Unable to find partition {name}", "_partition_get")])
     raise SlurmError(9000, f"Unable to find partition {name}", "_dump_part", bare=True)    # 24.11.5: no payload
@@ -111,6 +113,7 @@ def get_reservation(ctx):
     name = ctx.path_params["reservation_name"]
     record = ctx.cluster.reservation_record(name)
     if record is None:
+        unknown_record(ctx, "reservation", name)
         raise SlurmError(9000, f"Unable to find reservation {name}", "_dump_resv")
     return Answer(payload=_stamped(ctx, "reservations", [record]))
 

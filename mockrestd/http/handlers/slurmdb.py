@@ -7,7 +7,7 @@ required field is missing); deletes answer what they removed, or 304 with no bod
 from __future__ import annotations
 
 from . import HANDLERS, handles, parse, query_list, query_time
-from ..respond import Answer, from_error
+from ..respond import Answer, error_entry, from_error
 from ...errors import SlurmError, warning
 
 
@@ -17,8 +17,12 @@ def _filters(ctx) -> dict:
     for key in ctx.query.keys():
         values = query_list(ctx, key)
         out[key] = values if values else True
-    out.update({k: v for k, v in ctx.path_params.items()})
+    out.update({_PATH_NAMES.get(k, k): v for k, v in ctx.path_params.items()})
     return out
+
+
+# path parameters that 22.05's documents name otherwise than v0.0.44 (the engine's names)
+_PATH_NAMES = {"qos_name": "qos", "user_name": "name", "wckey": "id"}
 
 
 def _nothing(thing: str, source: str) -> dict:
@@ -86,6 +90,10 @@ def _read(name, key, call, thing, source):
     def handler(ctx):
         filters = _filters(ctx)
         records = call(ctx.cluster.accounting, _times(ctx, filters) if name == "get_jobs" else filters)
+        found = ctx.profile.nothing_found.get(thing)
+        if not records and found is not None:        # 22.05: an error, where newer releases warn
+            return Answer(status=ctx.profile.status_for(9003), errors=[error_entry(9003, "Nothing found", found[0])],
+                          payload={k: [] for k in found[1]}, keys=found[1])
         warnings = [] if records else [_nothing(thing, source)]
         return Answer(payload={key: records}, warnings=warnings)
     handler.__name__ = name
@@ -105,7 +113,12 @@ def _delete(name, key, call):
     def handler(ctx):
         removed = call(ctx.cluster.accounting, _filters(ctx), ctx.user)
         if not removed:
-            return Answer(status=304, empty=True)
+            rule = ctx.profile.nothing_removed.get(ctx.operation.name)
+            if rule is None:
+                return Answer(status=304, empty=True)
+            code, description, source, status, keys = rule
+            return Answer(status=status, errors=[error_entry(code, description, source)],
+                          payload={k: [] for k in keys}, keys=keys)
         # the spec gives DELETE user/{name} no payload, yet slurmdbd answers `removed_users` (real 25.11.7)
         return Answer(payload={key: removed}, unshaped=name == "delete_user")
     handler.__name__ = name
