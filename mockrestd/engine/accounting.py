@@ -479,11 +479,19 @@ class Accounting:
                 return True
         return False
 
+    def _catch_up(self) -> None:
+        """The controller's catch-up before the job list is taken: array tasks that split off during it
+        (after a long clock jump) are in the list, not only in the next read."""
+        sync = next((j._sync for j in self.jobs.values() if getattr(j, "_sync", None)), None)
+        if sync is not None:
+            sync()
+
     def job_records(self, filters=None) -> list[dict]:
         """GET jobs: every run of every job the filters select. With any query at all slurmdbd applies a
         time window (slurmdb_job_cond_def_start_end: since midnight, or "now" when states are asked for),
         and keeps only the last run of a requeued job unless the query has no flags or `show_duplicates`."""
         f = {k: v for k, v in (filters or {}).items() if v not in (None, [], "")}
+        self._catch_up()
         jobs = [j for j in sorted(self.jobs.values(), key=lambda j: j.job_id) if self._job_matches(j, f)]
         if not f:
             return [rec for j in jobs for rec in self._runs(j)]

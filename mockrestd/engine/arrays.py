@@ -12,6 +12,7 @@ class _Array:
     def __init__(self, array_id: int, tasks: list[int], max_running: int, job: Job):
         self.array_id, self.pending, self.max_running, self.job = array_id, list(tasks), max_running, job
         self.task_jobs: list[Job] = []
+        job.pending_tasks = self.pending     # the same list: the accounting record shows what is still pending
 
     def task_string(self) -> str:
         """"0,2,4%1", "2-3": the pending task ids as Slurm prints them."""

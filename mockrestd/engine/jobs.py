@@ -446,7 +446,7 @@ class Job:
             "allocation_nodes": len(nodes),
             "array": {"job_id": self.array_job_id or 0,
                       "limits": {"max": {"running": {"tasks": self.array_max_tasks}}},
-                      "task_id": self.array_task_id, "task": ""},
+                      "task_id": self.array_task_id, "task": pending_task_mask(getattr(self, "pending_tasks", ()))},
             # what real slurmdbd 25.11 answers: only the id is filled in the job's association
             "association": {"account": "", "cluster": self.cluster, "partition": "", "user": "",
                             "id": self.association_id},
@@ -509,3 +509,11 @@ def _csv(value) -> str:
 
 def _plain_int(value, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def pending_task_mask(tasks) -> str:
+    """slurmdbd's `array.task` of an array's pending record: its pending task ids as the hex bitmap slurmctld
+    stores (leading zeros trimmed), e.g. tasks 1-100 → "0x1FFFFFFFFFFFFFFFFFFFFFFFFE" (measured on 26.05.5);
+    "" once no task is pending and on every other record."""
+    mask = sum(1 << t for t in set(tasks))
+    return f"0x{mask:X}" if mask else ""
