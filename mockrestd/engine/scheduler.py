@@ -29,11 +29,13 @@ class SchedulerMixin:
         # plain jobs alike (`_shape`) fit, or do not, alike until a job starts: a queue of thousands of the
         # same job costs one placement, not thousands (the pass ran once per submit: that was the submit rate)
         no_room: set = set()
-        self._fits = {}            # `_could_ever_fit` by shape: the nodes' configuration holds for the pass
+        # what holds for the whole pass, by job shape and QOS/association: `_could_ever_fit` (the nodes'
+        # configuration), whether any limit applies (limits.py)
+        self._pass_memo = {}
         try:
             self._pass(pending, t, blocked, het_done, no_room)
         finally:
-            self._fits = None
+            self._pass_memo = None
 
     def _pass(self, pending: list, t: float, blocked: set, het_done: set, no_room: set) -> None:
         for job in pending:
