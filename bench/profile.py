@@ -1,5 +1,6 @@
 """Where the server spends its time under load: py-spy samples a `mockrestd serve` while wrk drives one
-call, then the top functions by own time and by inclusive time are printed (folded stacks kept).
+call, then the top functions by own time and by inclusive time are printed and kept in
+bench/results/profile-CALL-TAG.json.
 
   python -m bench.profile [--call ping|job|jobs|submit] [--jobs 1000] [--seconds 10] [--conns 4]
 
@@ -55,7 +56,7 @@ def main() -> None:
         target = {"ping": f"{url}/slurm/{MOCK_VERSION}/ping/", "job": f"{url}/slurm/{MOCK_VERSION}/job/{ids[0]}",
                   "jobs": f"{url}/slurm/{MOCK_VERSION}/jobs/",
                   "submit": f"{url}/slurm/{MOCK_VERSION}/job/submit"}[args.call]
-        folded = RESULTS / f"profile-{args.call}-{args.tag}.folded"
+        folded = key.parent / f"profile-{args.call}.folded"      # megabytes: only the top entries are kept
         RESULTS.mkdir(parents=True, exist_ok=True)
         spy = subprocess.Popen(["py-spy", "record", "--format", "raw", "-r", "200", "-d", str(int(args.seconds)),
                                 "-o", str(folded), "-p", str(proc.pid)],

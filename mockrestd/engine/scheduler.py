@@ -38,11 +38,23 @@ class SchedulerMixin:
             self._pass_memo = None
 
     def _pass(self, pending: list, t: float, blocked: set, het_done: set, no_room: set) -> None:
+        memo = self._pass_memo
         for job in pending:
             if not job.pending:
                 continue
             job.last_eval = t
-            reason = self._why_waiting(job)
+            shape = _shape(job)
+            if shape is not None and not (job.hold or job.dependency or job.begin_time) \
+                    and job.eligible_time is not None:
+                # nothing of its own to wait for: the reason is its shape's, unless a limit applies (limits.py
+                # keeps in the memo whether one does; known only after this QOS/association's first job)
+                key = ("why", shape, job.qos, job.association_id)
+                reason = memo[key] if key in memo else self._why_waiting(job)
+                if memo.get(("limited", job.qos, job.association_id)) is False \
+                        or not self._enforcing("limits"):
+                    memo[key] = reason
+            else:
+                reason = self._why_waiting(job)
             if reason is not None:
                 if job.reason != reason:
                     job.reason = reason
@@ -61,7 +73,6 @@ class SchedulerMixin:
                 self._schedule_array(arr, blocked)
                 no_room.clear()
                 continue
-            shape = _shape(job)
             plan = None if shape is not None and shape in no_room else self._place(job)
             if plan is None:
                 self._wait(job, self._blocked_reason(job, blocked))
