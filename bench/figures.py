@@ -332,7 +332,8 @@ def cell(result: dict | None, keys: list[str]) -> str:
     vals = [result.get(k) for k in keys]
     if all(v is None for v in vals):
         return "—"
-    return " / ".join("—" if v is None else f"{v['rps']:,.0f}" + ("*" if v.get("non2xx") else "") for v in vals)
+    return " / ".join("—" if v is None else (f"{v['rps']:,.0f}" if v["rps"] >= 10 else f"{v['rps']:.1f}")
+                      + ("*" if v.get("non2xx") else "") for v in vals)
 
 
 def ratio(mock: dict, other: dict | None, keys: list[str]) -> str:
@@ -350,32 +351,37 @@ def ratio(mock: dict, other: dict | None, keys: list[str]) -> str:
 def table(res: dict) -> str:
     mock, ceil, real = res["mock"], res.get("ceiling"), res.get("real")
     real_name = f"real {real['release']} ({real['version']})" if real else "real slurmrestd"
-    lines = [f"| figure | {real_name} | mock | bare-ASGI ceiling, same bytes | mock/ceiling | mock/real | target |",
-             "|---|---|---|---|---|---|---|"]
+    before = res.get("before")
+    extra = " mock before |" if before else ""
+    lines = [f"| figure | {real_name} |{extra} mock | bare-ASGI ceiling, same bytes | mock/ceiling | mock/real | target |",
+             "|---|---|---|---|---|---|---|" + ("---|" if before else "")]
     for label, keys, target in ROWS:
         held = mock.get("held_jobs")
         if held and held != 1000:
             label = label.replace("1,000 held jobs", f"{held:,} held jobs")
-        lines.append(f"| {label} | {cell(real, keys)} | {cell(mock, keys)} | {cell(ceil, keys)} | "
+        old = f" {cell(before, keys)} |" if before else ""
+        lines.append(f"| {label} | {cell(real, keys)} |{old} {cell(mock, keys)} | {cell(ceil, keys)} | "
                      f"{ratio(mock, ceil, keys)} | {ratio(mock, real, keys)} | {target} |")
     if mock.get("start_s") is not None:
-        lines.append(f"| start to first answered ping, 4 versions (s) | — | {mock['start_s']:.2f} | — | — | — | ≤ 1.0 s |")
+        was = f" {before['start_s']:.2f} |" if before and before.get("start_s") else (" — |" if before else "")
+        lines.append(f"| start to first answered ping, 4 versions (s) | — |{was} {mock['start_s']:.2f} | — | — | — | ≤ 1.0 s |")
     big = res.get("big")
+    gap = " — |" if before else ""
     if big:
         n = max(int(k) for k in big["rss_mb"])
         js = big["jobs_get_s"].get(n) or big["jobs_get_s"].get(str(n))
-        lines.append(f"| {n:,} jobs: GET jobs/ (s; first after filling) | — | {js['median']:.2f} ({js['first']:.1f}) "
+        lines.append(f"| {n:,} jobs: GET jobs/ (s; first after filling) | — |{gap} {js['median']:.2f} ({js['first']:.1f}) "
                      f"| — | — | — | ≤ 2 s |")
         jr = {int(k): v for k, v in big["job_rps"].items()}
-        lines.append(f"| {n:,} jobs: GET job/{{id}} at 4 conns vs at 100 jobs | — | "
+        lines.append(f"| {n:,} jobs: GET job/{{id}} at 4 conns vs at 100 jobs | — |{gap} "
                      f"{jr.get(n, 0):,.0f} vs {jr.get(100, 0):,.0f} ({jr.get(n, 0) / max(jr.get(100, 1), 1e-9):.2f}x) "
                      f"| — | — | — | ≥ 0.9x |")
         sp = {int(k): v for k, v in big["sched_pass_s"].items()}
-        lines.append("| scheduler pass, 100 pending, with " + " / ".join(f"{k:,}" for k in sorted(sp)) + " finished jobs (ms) | — | "
+        lines.append("| scheduler pass, 100 pending, with " + " / ".join(f"{k:,}" for k in sorted(sp)) + " finished jobs (ms) | — |" + gap + " "
                      + " / ".join(f"{v * 1000:.1f}" for _, v in sorted(sp.items())) + " | — | — | — | flat |")
         rss = {int(k): v for k, v in big["rss_mb"].items()}
         per = (rss[n] - rss[0]) * 1024 / n if n else 0
-        lines.append("| RSS at " + " / ".join(f"{k:,}" for k in sorted(rss)) + " jobs (MB; KB per job) | — | "
+        lines.append("| RSS at " + " / ".join(f"{k:,}" for k in sorted(rss)) + " jobs (MB; KB per job) | — |" + gap + " "
                      + " / ".join(f"{v:.0f}" for _, v in sorted(rss.items())) + f" ({per:.1f} KB/job) | — | — | — | ≤ 5 KB/job |")
     return "\n".join(lines)
 
@@ -421,7 +427,8 @@ def main() -> None:
     ap.add_argument("--real-version", help="API version to ask the real daemon (default: its newest)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--tag", default="latest", help="results file name: figures-TAG.json")
-    ap.add_argument("--before", type=Path, help="an earlier figures JSON to draw beside this run")
+    ap.add_argument("--before", type=Path, help="an earlier figures JSON to show and draw beside this run")
+    ap.add_argument("--show", action="store_true", help="measure nothing: print and draw figures-TAG.json")
     args = ap.parse_args()
     key = Path(tempfile.mkdtemp()) / "jwt_hs256.key"
     key.write_bytes(os.urandom(32))
@@ -429,9 +436,18 @@ def main() -> None:
     res: dict = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "seconds": args.seconds,
                  "tool": subprocess.run([WRK, "-v"], capture_output=True, text=True).stdout.split("\n")[0],
                  "cpus": os.cpu_count(), "loadavg": os.getloadavg()}
+    if args.show:
+        res = json.loads((args.out / f"figures-{args.tag}.json").read_text())
+        if args.before:
+            res["before"] = json.loads(args.before.read_text())["mock"]
+        print(table(res))
+        plot(res, args.out / f"throughput-{args.tag}.png")
+        return
     only = set(args.only.split(","))
     args.out.mkdir(parents=True, exist_ok=True)
     dest = args.out / f"figures-{args.tag}.json"
+    if only != {"real", "mock", "ceiling", "big"} and dest.exists():     # a part run again: keep the others
+        res = {**json.loads(dest.read_text()), **{k: v for k, v in res.items() if k in ("when",)}}
 
     def save():          # after every part: a part that fails or is stopped keeps what came before
         dest.write_text(json.dumps(res, indent=1, default=str) + "\n")
@@ -439,8 +455,10 @@ def main() -> None:
         if "real" in only:
             res["real"] = run_real(args)
             save()
-        res["mock"] = run_mock(args, key, bodies) if "mock" in only else {}
-        save()
+        if "mock" in only:
+            res["mock"] = run_mock(args, key, bodies)
+            save()
+        res.setdefault("mock", {})
         if "ceiling" in only and "mock" in only and not args.no_ceiling:
             res["ceiling"] = run_ceiling(args, bodies)
             save()

@@ -29,6 +29,9 @@ def main() -> None:
     args = ap.parse_args()
     site = build_site(specs_dir=args.specs, jwt_key=Path(args.key))
     app = create_app(site)
+    # slurmctld's MaxJobCount (10,000 by default) would refuse the rest: raised, as `max_job_count` in a
+    # cluster file raises it
+    site.cluster.max_job_count = max(site.cluster.max_job_count, args.jobs + 1000)
     t0 = time.perf_counter()
     site.cluster.clock.freeze()      # all at one instant: a cluster that holds N jobs, not one filled for a minute
     for _ in range(args.jobs):
