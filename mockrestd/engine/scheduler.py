@@ -42,7 +42,7 @@ class SchedulerMixin:
         for job in pending:
             if not job.pending:
                 continue
-            job.last_eval = t
+            job.__dict__["last_eval"] = t      # volatile (jobs.py): what Job.__setattr__ would do, without the call
             shape = _shape(job)
             if shape is not None and not (job.hold or job.dependency or job.begin_time) \
                     and job.eligible_time is not None:
