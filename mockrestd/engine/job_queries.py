@@ -50,6 +50,8 @@ class JobQueriesMixin:
     def _group(self, base: int) -> list[Job]:
         """The job and everything that shares its array or hetjob, in id order."""
         job = self.jobs.get(base)
+        if job is not None and job.array_job_id is None and job.het_job_id is None and base not in self.arrays:
+            return [job]        # a job of its own (the usual case): no walk over every job the controller has
         if job is not None and job.array_job_id and job.array_job_id != base:
             base = job.array_job_id
         if job is not None and job.het_job_id and job.het_job_id != base:

@@ -139,6 +139,14 @@ class LimitsMixin:
         if not self._enforcing("limits"):
             return None
         qos = self.accounting.qos_table.get(job.qos)
+        memo = getattr(self, "_pass_memo", None)       # one scheduler pass: the limits do not change in it
+        if memo is not None:
+            key = ("limited", job.qos, job.association_id)
+            if key not in memo:
+                memo[key] = (qos is not None and _any_limit(qos.get("limits") or {})) or \
+                    any(_any_limit(a.get("max") or {}) for a in self._assoc_chain(job))
+            if not memo[key]:          # neither the QOS nor any association up to root sets a limit
+                return None
         if qos is not None:
             reason = self._qos_reason(job, qos)
             if reason:

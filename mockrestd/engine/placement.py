@@ -81,16 +81,15 @@ class PlacementMixin:
 
     def _could_ever_fit(self, job: Job) -> bool:
         """Whether the partition, empty, could hold the job; if not it pends forever (PartitionConfig).
-        Kept by job shape for one scheduler pass (`_fits`, set by `_schedule`)."""
-        fits = getattr(self, "_fits", None)
-        if fits is None:
-            return self._fits_empty(job)
-        shape = _shape(job)
+        Kept by job shape for one scheduler pass (`_pass_memo`, set by `_schedule`)."""
+        memo = getattr(self, "_pass_memo", None)
+        shape = _shape(job) if memo is not None else None
         if shape is None:
             return self._fits_empty(job)
-        if shape not in fits:
-            fits[shape] = self._fits_empty(job)
-        return fits[shape]
+        key = ("fit", shape)
+        if key not in memo:
+            memo[key] = self._fits_empty(job)
+        return memo[key]
 
     def _fits_empty(self, job: Job) -> bool:
         part = self.partitions.get(job.partition)

@@ -29,18 +29,32 @@ class SchedulerMixin:
         # plain jobs alike (`_shape`) fit, or do not, alike until a job starts: a queue of thousands of the
         # same job costs one placement, not thousands (the pass ran once per submit: that was the submit rate)
         no_room: set = set()
-        self._fits = {}            # `_could_ever_fit` by shape: the nodes' configuration holds for the pass
+        # what holds for the whole pass, by job shape and QOS/association: `_could_ever_fit` (the nodes'
+        # configuration), whether any limit applies (limits.py)
+        self._pass_memo = {}
         try:
             self._pass(pending, t, blocked, het_done, no_room)
         finally:
-            self._fits = None
+            self._pass_memo = None
 
     def _pass(self, pending: list, t: float, blocked: set, het_done: set, no_room: set) -> None:
+        memo = self._pass_memo
         for job in pending:
             if not job.pending:
                 continue
-            job.last_eval = t
-            reason = self._why_waiting(job)
+            job.__dict__["last_eval"] = t      # volatile (jobs.py): what Job.__setattr__ would do, without the call
+            shape = _shape(job)
+            if shape is not None and not (job.hold or job.dependency or job.begin_time) \
+                    and job.eligible_time is not None:
+                # nothing of its own to wait for: the reason is its shape's, unless a limit applies (limits.py
+                # keeps in the memo whether one does; known only after this QOS/association's first job)
+                key = ("why", shape, job.qos, job.association_id)
+                reason = memo[key] if key in memo else self._why_waiting(job)
+                if memo.get(("limited", job.qos, job.association_id)) is False \
+                        or not self._enforcing("limits"):
+                    memo[key] = reason
+            else:
+                reason = self._why_waiting(job)
             if reason is not None:
                 if job.reason != reason:
                     job.reason = reason
@@ -59,7 +73,6 @@ class SchedulerMixin:
                 self._schedule_array(arr, blocked)
                 no_room.clear()
                 continue
-            shape = _shape(job)
             plan = None if shape is not None and shape in no_room else self._place(job)
             if plan is None:
                 self._wait(job, self._blocked_reason(job, blocked))

@@ -1,11 +1,12 @@
-"""The gate answers GETs itself (`Gate.direct`), by the function connexion's endpoint also calls: every
-answer must be the same bytes either way. Two identical mocks on manual clocks, one answering GETs in the
-gate and one sending everything through connexion, get the same requests; status, header list and body
-of each raw ASGI answer are compared."""
+"""The gate answers operations itself (`Gate.direct`), by the function connexion's endpoint also calls:
+every answer must be the same bytes either way. Two identical mocks on manual clocks, one answering in the
+gate and one sending everything through connexion, get the same requests (GETs with errors and query
+warnings, bodies good and bad, deletes); status, header list and body of each raw ASGI answer are compared."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -102,3 +103,50 @@ def test_gets_answered_in_the_gate_are_the_bytes_connexion_sends(pair):
     assert compared == len(VERSIONS) * 32 * 3
     # and the two ways were really taken: connexion saw none of the direct mock's GETs, all of the other's
     assert inner["direct"] == 0 and inner["routed"] > compared // 2, inner
+
+
+def _changes(v: str, job_id: int):
+    """Requests with bodies (good, empty, wrong types, unknown fields, lists, YAML) and deletes, in an
+    order that changes the cluster the same way on both sides."""
+    s, db = f"/slurm/{v}", f"/slurmdb/{v}"
+    job = {"script": "#!/bin/bash\nsleep 30", "environment": ["PATH=/bin"], "current_working_directory": "/tmp"}
+    js = "application/json"
+    return [
+        ("POST", f"{s}/job/submit", {"job": job}, js), ("POST", f"{s}/job/submit", {}, js),
+        ("POST", f"{s}/job/submit", None, js), ("POST", f"{s}/job/submit", [job], js),
+        ("POST", f"{s}/job/submit", {"job": dict(job, nice="x", bogus=1)}, js),
+        ("POST", f"{s}/job/submit", {"job": dict(job, script="")}, js),
+        ("POST", f"{s}/job/submit", b"job:\n  script: '#!/bin/sh'\n  current_working_directory: /tmp\n",
+         "application/yaml"),
+        ("POST", f"{s}/job/{job_id}", {"comment": "c", "time_limit": 5}, js),
+        ("POST", f"{s}/job/{job_id}", {"bogus": 1}, js), ("POST", f"{s}/job/999999", {"comment": "x"}, js),
+        ("POST", f"{s}/job/abc", {"comment": "x"}, js), ("POST", f"{s}/node/n1", {"comment": "x"}, js),
+        ("POST", f"{s}/node/nosuch", {"state": ["DRAIN"], "reason": "r"}, js),
+        ("POST", f"{s}/reservation/", {"name": "r1"}, js), ("POST", f"{db}/jobs/", {"jobs": []}, js),
+        ("POST", "/slurm/v0.0.44/job/submit", b"{not json", js),
+        ("DELETE", f"{s}/job/{job_id}", None, js), ("DELETE", f"{s}/job/{job_id}", None, js),
+        ("DELETE", f"{s}/job/999999", None, js), ("DELETE", f"{s}/jobs/", {"job_name": "none"}, js),
+        ("DELETE", f"{s}/node/nosuch", None, js), ("DELETE", f"{s}/reservation/nosuch", None, js),
+    ]
+
+
+def test_other_methods_answered_in_the_gate_are_the_bytes_connexion_sends(pair):
+    direct, routed = pair
+    good = {"X-SLURM-USER-TOKEN": mint_token(b"k" * 32, "root", 10**9)}
+    for h in pair:
+        h.clock.advance(1)
+    statuses = set()
+    for v in VERSIONS:
+        job_id = None
+        for h in pair:
+            job_id = h.submit(version=v, user="root")
+        for method, path, body, ctype in _changes(v, job_id):
+            raw = body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
+            headers = dict(good, **{"Content-Type": ctype})
+            a = asgi(direct.app, method, path, "", headers, raw)
+            b = asgi(routed.app, method, path, "", headers, raw)
+            assert a == b, (method, path, body, a[0], b[0])
+            statuses.add(a[0]["status"])
+            for h in pair:
+                h.advance(1)
+    assert {200, 400, 404, 422, 500} <= statuses, statuses
