@@ -294,3 +294,24 @@ def test_fractional_update_time_is_that_time(mock, version):
         assert body["errors"] == [] and body["warnings"] == []
         assert [j["job_id"] for j in body["jobs"]] == [job_id]
     assert mock.get(f"/slurm/{version}/jobs/?update_time=12.5.1").status_code == 422
+
+
+@pytest.mark.parametrize("version", ["v0.0.41", "v0.0.44"])
+def test_empty_jobs_list_is_a_hetjob_without_components(mock, version):
+    """Real 25.11.7: {"jobs": []} → 500, error 11 from _job_post_het_submit; nothing submitted."""
+    before = len(mock.get(f"/slurm/{version}/jobs/").json()["jobs"])
+    r = mock.post(f"/slurm/{version}/job/submit", json={"jobs": []})
+    assert r.status_code == 500
+    err = r.json()["errors"][0]
+    assert (err["error_number"], err["description"], err["source"]) == \
+        (11, "Refusing HetJob submission without any components", "_job_post_het_submit")
+    assert "job_id" not in r.json()
+    assert len(mock.get(f"/slurm/{version}/jobs/").json()["jobs"]) == before
+
+
+def test_job_and_jobs_together_is_422_9000(mock):
+    """Real 25.11.7: `job` and `jobs` (even empty) in one body → 422, 9000 'Specify only one ...'."""
+    r = mock.post(f"{V}/job/submit", json={"jobs": [], "job": JOB})
+    assert r.status_code == 422
+    err = r.json()["errors"][0]
+    assert (err["error_number"], err["description"]) == (9000, 'Specify only one "job" or "jobs" fields but never both')

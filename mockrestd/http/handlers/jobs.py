@@ -43,6 +43,14 @@ def submit(ctx):
     a warning) answers meta, errors and warnings alone, as slurmrestd dumps the result only on success."""
     try:
         descs, warnings = _descs(ctx, "_job_post")
+        body = ctx.body if isinstance(ctx.body, dict) else {}
+        if "jobs" in body and body.get("job") is not None:     # real 25.11.7, also with `jobs: []`
+            raise SlurmError(9000, 'Specify only one "job" or "jobs" fields but never both', "_job_post",
+                             warnings=warnings)
+        if body.get("jobs") == []:
+            # real 25.11.7 (500 at v0.0.41, .42, .44): `jobs: []` is a hetjob with no component
+            raise SlurmError(11, "Refusing HetJob submission without any components", "_job_post_het_submit",
+                             warnings=warnings)
         first = descs[0] if isinstance(descs, list) else descs
         if not first or not first.get("script"):
             code, description, source = ctx.profile.script_missing_error
