@@ -406,3 +406,16 @@ def test_an_unknown_query_key_is_ignored_with_the_type_its_value_parsed_as(mock,
         assert r.json()["warnings"] == [{"description": f'Ignoring unknown field "with_usage" of type {kind} in '
                                                         "DATA_PARSER_ASSOC_CONDITION", "source": "#/with_usage/"}]
         assert all(a["accounting"] == [] for a in r.json()["associations"])
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("path, warning", [
+    ("associations/?account=nosuch", ("slurmdb_associations_get() found nothing", "_dump_assoc_cond")),
+    ("qos/nosuch", ("slurmdb_qos_get() found nothing", "_op_handler_qos")),
+    ("instances/", ("slurmdb_instances_get() found nothing", "_dump_instance_cond")),
+])
+def test_found_nothing_names_the_function_that_asked(mock, version, path, warning):
+    """Real 26.05.5 (and the 25.11.7 sources): the warning's source is the plugin function that queried."""
+    r = mock.get(f"/slurmdb/{version}/{path}", user="root")
+    assert r.status_code == 200
+    assert [(w["description"], w["source"]) for w in r.json()["warnings"]] == [warning]
