@@ -34,6 +34,12 @@ REC_SET = {"qoslevel": "qos", "defaultqos": "default_qos", "grpjobs": "grp_jobs"
            "maxtresperjob": "max_tres_per_job", "maxtrespernode": "max_tres_per_node",
            "maxwalldurationperjob": "max_wall", "grpwall": "grp_wall", "grptresmins": "grp_tres_mins",
            "grptresrunmins": "grp_tres_run_mins"}
+# limits an association that leaves them unset takes from the nearest parent that sets them (as_mysql_assoc.c
+# `get_parent_limits`: MaxJobs, MaxJobsAccrue, MaxSubmitJobs, MaxWall, MaxTRES[PerNode|MinsPerJob], MinPrioThresh,
+# Priority); Grp* limits are not inherited, they hold at their own level
+ASSOC_INHERITED = ("max.jobs.active", "max.jobs.accruing", "max.jobs.total", "max.jobs.per.wall_clock",
+                   "max.tres.per.job", "max.tres.per.node", "max.tres.minutes.per.job", "min.priority_threshold",
+                   "priority")
 # limits slurmdbd keeps as INFINITE when unset, so that is how it lists them ({"set": false, "infinite": true})
 QOS_UNSET = ("limits.max.active_jobs.accruing", "limits.max.active_jobs.count", "limits.max.jobs.count",
              "limits.max.jobs.active_jobs.per.account", "limits.max.jobs.active_jobs.per.user",
@@ -112,6 +118,12 @@ def _listed(rec: dict, unset: tuple) -> dict:
         if node.get(parts[-1]) is None:
             node[parts[-1]] = INFINITE
     return out
+
+
+def _at(rec: dict, path: str):
+    for part in path.split("."):
+        rec = rec.get(part) if isinstance(rec, dict) else None
+    return None if rec in ([], INFINITE) else rec
 
 
 def _rec_set(value) -> dict:
@@ -240,6 +252,18 @@ class Accounting:
             out.append(rec)
             seen.add(rec["id"])
             rec = self._parent_assoc(rec) if (rec["user"] or rec["parent_account"]) else None
+        return out
+
+    def effective(self, assoc: dict) -> dict:
+        """A copy of an association with the limits of ASSOC_INHERITED it leaves unset taken from its parents:
+        what slurmdbd lists (unless `Exclude limits from parents`) and what slurmctld applies to its jobs."""
+        out = copy.deepcopy(assoc)
+        parents = self.assoc_chain(assoc["id"])[1:]
+        for path in ASSOC_INHERITED:
+            if _at(out, path) is None:
+                value = next((v for v in (_at(p, path) for p in parents) if v is not None), None)
+                if value is not None:
+                    _put(out, path, copy.deepcopy(value))
         return out
 
     def assoc_under(self, assoc_id: int, top: dict) -> bool:
@@ -395,7 +419,10 @@ class Accounting:
         return not ids or str(a["id"]) in ids
 
     def associations(self, filters=None) -> list[dict]:
-        return [_listed(a, ASSOC_UNSET) for a in self.assocs.values() if self._match_assoc(a, filters or {})]
+        f = filters or {}
+        own = _flag(f, "Exclude limits from parents")
+        return [_listed(a if own else self.effective(a), ASSOC_UNSET) for a in self.assocs.values()
+                if self._match_assoc(a, f)]
 
     def association(self, filters=None) -> list[dict]:
         found = self.associations(filters)
@@ -404,8 +431,8 @@ class Accounting:
         return found
 
     def qos_list(self, filters=None) -> list[dict]:
-        names = set(_one_of((filters or {}).get("name")))
-        return [_listed(q, QOS_UNSET) for q in self.qos_table.values() if not names or q["name"] in names]
+        """Every QOS: `?name=` selects nothing on real slurmrestd (25.11.7 and 26.05.5 list them all)."""
+        return [_listed(q, QOS_UNSET) for q in self.qos_table.values()]
 
     def qos(self, name: str):
         q = self.qos_table.get(name)

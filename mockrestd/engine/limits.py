@@ -187,7 +187,8 @@ class LimitsMixin:
         chain = self._assoc_chain(job)
         want = job_tres(job)
         for depth, assoc in enumerate(chain):
-            lim = assoc.get("max") or {}
+            # the job's own association with the Max* limits it inherits; its parents' only for Grp* limits
+            lim = (self.accounting.effective(assoc) if not depth else assoc).get("max") or {}
             if not _any_limit(lim):      # an association without limits: nothing to count
                 continue
             under = self._active(lambda j: j is not job and self.accounting.assoc_under(j.association_id, assoc),
@@ -239,7 +240,8 @@ class LimitsMixin:
         lim = qos.get("limits") or {}
         count = _tasks(d)
         walls = [w for w in (get(lim, "max.wall_clock.per.job"),
-                             *(get(a.get("max") or {}, "jobs.per.wall_clock") for a in self._assoc_chain(job)[:1]))
+                             *(get(self.accounting.effective(a).get("max") or {}, "jobs.per.wall_clock")
+                               for a in self._assoc_chain(job)[:1]))
                  if w is not None]
         if walls and d.get("time_limit") is None:
             part = self.partitions.get(job.partition)
@@ -253,7 +255,7 @@ class LimitsMixin:
             if limit is not None and self._submitted(pred) + count > limit:
                 raise refused
         for depth, assoc in enumerate(self._assoc_chain(job)):
-            alim = assoc.get("max") or {}
+            alim = (self.accounting.effective(assoc) if not depth else assoc).get("max") or {}
             paths = ["jobs.per.submitted"] + ([] if depth else ["jobs.total"])
             for path in paths:
                 limit = get(alim, path)

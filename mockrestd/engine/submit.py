@@ -11,6 +11,11 @@ from .licenses import licenses_of
 from .arrays import parse_array
 from .runtime import plan_for
 
+# the flags a submit sets, in the order of slurm.h's job flag bits (real 25.11.7: USING_DEFAULT_ACCOUNT,
+# USING_DEFAULT_PARTITION, USING_DEFAULT_QOS, USING_DEFAULT_WCKEY, PARTITION_ASSIGNED)
+_FLAG_ORDER = ("EXACT_TASK_COUNT_REQUESTED", "USING_DEFAULT_ACCOUNT", "USING_DEFAULT_PARTITION", "USING_DEFAULT_QOS",
+               "USING_DEFAULT_WCKEY", "PARTITION_ASSIGNED")
+
 
 def _failure(het: bool) -> tuple[str, str]:
     """(description, source) of a refused submission, as slurmrestd reports the controller's answer."""
@@ -105,6 +110,7 @@ class SubmitMixin:
         tasks = _int(d.get("tasks"), 0)
         if tasks:
             flags.insert(0, "EXACT_TASK_COUNT_REQUESTED")
+        flags.sort(key=_FLAG_ORDER.index)        # slurmctld lists job flags in the order of its bits
         tasks = tasks or 1
         cpt = max(1, _int(d.get("cpus_per_task"), 1))
         min_nodes, max_nodes = _node_range(d)

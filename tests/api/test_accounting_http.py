@@ -96,7 +96,8 @@ def test_no_account_is_the_default_account_and_no_qos_the_associations_default(m
     _assoc(mock, version, "default", "alice", qos=["normal", "cheap"], default={"qos": "cheap"})
     job = _job(mock, version, _submit(mock, version).json()["job_id"])
     assert (job["account"], job["qos"]) == ("physics", "normal")
-    assert "USING_DEFAULT_ACCOUNT" in job["flags"] and "USING_DEFAULT_QOS" in job["flags"]
+    assert job["flags"] == ["USING_DEFAULT_ACCOUNT", "USING_DEFAULT_PARTITION", "USING_DEFAULT_QOS",
+                            "USING_DEFAULT_WCKEY", "PARTITION_ASSIGNED"], "in bit order, as real 25.11.7 lists them"
     job = _job(mock, version, _submit(mock, version, account="default").json()["job_id"])
     assert (job["account"], job["qos"]) == ("default", "cheap")
     assert "USING_DEFAULT_ACCOUNT" not in job["flags"]
@@ -406,3 +407,38 @@ def test_an_unknown_query_key_is_ignored_with_the_type_its_value_parsed_as(mock,
         assert r.json()["warnings"] == [{"description": f'Ignoring unknown field "with_usage" of type {kind} in '
                                                         "DATA_PARSER_ASSOC_CONDITION", "source": "#/with_usage/"}]
         assert all(a["accounting"] == [] for a in r.json()["associations"])
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("path, warning", [
+    ("associations/?account=nosuch", ("slurmdb_associations_get() found nothing", "_dump_assoc_cond")),
+    ("qos/nosuch", ("slurmdb_qos_get() found nothing", "_op_handler_qos")),
+    ("instances/", ("slurmdb_instances_get() found nothing", "_dump_instance_cond")),
+])
+def test_found_nothing_names_the_function_that_asked(mock, version, path, warning):
+    """Real 26.05.5 (and the 25.11.7 sources): the warning's source is the plugin function that queried."""
+    r = mock.get(f"/slurmdb/{version}/{path}", user="root")
+    assert r.status_code == 200
+    assert [(w["description"], w["source"]) for w in r.json()["warnings"]] == [warning]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_accounts_max_wall_holds_its_users_jobs_and_is_listed_on_them(mock, version):
+    """Real 25.11.7: account acctwall MaxWall=1, a user's 5-minute job pends AssocMaxWallDurationPerJobLimit."""
+    _account(mock, version, "walled", parent="root")
+    _assoc(mock, version, "walled", max={"jobs": {"per": {"wall_clock": 1}}})
+    _user(mock, version, "alice", "walled")
+    job = _submit(mock, version, account="walled", time_limit={"set": True, "number": 5}).json()["job_id"]
+    _run(mock)
+    assert _job(mock, version, job)["state_reason"] == "AssocMaxWallDurationPerJobLimit"
+    rec = mock.get(f"/slurmdb/{version}/associations/?account=walled&user=alice", user="root").json()[
+        "associations"][0]
+    assert rec["max"]["jobs"]["per"]["wall_clock"] == {"set": True, "infinite": False, "number": 1}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_qos_name_filter_lists_every_qos(mock, version):
+    """Real 25.11.7 (GET qos/?name=lim1) and 26.05.5 (?name=nosuch): every QOS, no warning."""
+    r = mock.get(f"/slurmdb/{version}/qos/?name=nosuch", user="root")
+    assert r.status_code == 200 and {q["name"] for q in r.json()["qos"]} == {"normal", "high"}
+    assert r.json()["warnings"] == []

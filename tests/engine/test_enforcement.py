@@ -284,3 +284,29 @@ def test_a_nameless_job_is_named_allocation_in_the_history(cluster):
     _run(cluster)
     assert cluster.accounting.job_record(str(job))[0]["name"] == "allocation"
     assert one(cluster, job)["name"] == ""
+
+
+def test_user_associations_inherit_the_accounts_max_limits():
+    """Real 25.11.7: an account with MaxWall=1 holds its users' 5-minute jobs (AssocMaxWallDurationPerJobLimit);
+    Grp limits stay at their level (test_parent_account_group_limits_cover_the_children)."""
+    cluster = _limited(account_limits={"max_wall": 1, "max_jobs": 1})
+    job = submit(cluster, time_limit=5)
+    _run(cluster)
+    assert one(cluster, job)["state_reason"] == "AssocMaxWallDurationPerJobLimit"
+    listed = cluster.accounting.association({"account": "theory", "user": "alice"})[0]
+    assert listed["max"]["jobs"]["per"]["wall_clock"] == 1 and listed["max"]["jobs"]["active"] == 1
+    own = cluster.accounting.associations({"account": "theory", "user": "alice",
+                                           "Exclude limits from parents": True})[0]
+    from mockrestd.engine.values import INFINITE
+    assert own["max"]["jobs"]["per"]["wall_clock"] is INFINITE
+
+
+def test_submit_flags_are_in_slurms_bit_order(cluster):
+    assert one(cluster, submit(cluster))["flags"] == [
+        "USING_DEFAULT_ACCOUNT", "USING_DEFAULT_PARTITION", "USING_DEFAULT_QOS", "USING_DEFAULT_WCKEY",
+        "PARTITION_ASSIGNED"]
+
+
+def test_qos_list_ignores_a_name_filter(cluster):
+    """Real 25.11.7 and 26.05.5: GET qos/?name=lim1 lists every QOS."""
+    assert len(cluster.accounting.qos_list({"name": ["high"]})) == len(cluster.accounting.qos_table) > 1

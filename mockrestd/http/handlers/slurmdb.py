@@ -29,22 +29,24 @@ def _nothing(thing: str, source: str) -> dict:
     return warning(f"slurmdb_{thing}_get() found nothing", source)
 
 
-# name -> (payload key, store method, thing for the "found nothing" warning, source, takes filters)
+# name -> (payload key, store method, thing for the "found nothing" warning, source: the function of slurmrestd's
+# slurmdbd plugin that asked, as real 26.05.5 names it: qos/nosuch -> _op_handler_qos, instances/ ->
+# _dump_instance_cond, associations/?account=nosuch -> _dump_assoc_cond)
 READS = {
     "get_accounts": ("accounts", lambda a, f: a.accounts_list(f), "accounts", "_dump_accounts"),
     "get_account": ("accounts", lambda a, f: _one(a.account(f["account_name"], f)), "accounts", "_dump_accounts"),
     "get_users": ("users", lambda a, f: a.users_list(f), "users", "_dump_users"),
     "get_user": ("users", lambda a, f: _one(a.user(f["name"], f)), "users", "_dump_users"),
-    "get_associations": ("associations", lambda a, f: a.associations(f), "assocs", "_dump_assoc_list"),
-    "get_association": ("associations", lambda a, f: a.association(f), "assocs", "_dump_assoc_list"),
-    "get_qos": ("qos", lambda a, f: a.qos_list(f), "qos", "_dump_qos"),
-    "get_single_qos": ("qos", lambda a, f: _one(a.qos(f["qos"])), "qos", "_dump_qos"),
+    "get_associations": ("associations", lambda a, f: a.associations(f), "associations", "_dump_assoc_cond"),
+    "get_association": ("associations", lambda a, f: a.association(f), "associations", "_dump_assoc_cond"),
+    "get_qos": ("qos", lambda a, f: a.qos_list(f), "qos", "_op_handler_qos"),
+    "get_single_qos": ("qos", lambda a, f: _one(a.qos(f["qos"])), "qos", "_op_handler_qos"),
     "get_clusters": ("clusters", lambda a, f: a.clusters_list(), "clusters", "_dump_clusters"),
     "get_cluster": ("clusters", lambda a, f: _one(a.cluster(f["cluster_name"])), "clusters", "_dump_clusters"),
     "get_wckeys": ("wckeys", lambda a, f: a.wckeys(f), "wckeys", "_dump_wckeys"),
     "get_wckey": ("wckeys", lambda a, f: a.wckey(f["id"]), "wckeys", "_dump_wckeys"),
-    "get_instances": ("instances", lambda a, f: a.instances(f), "instances", "_dump_instances"),
-    "get_instance": ("instances", lambda a, f: a.instance(f), "instances", "_dump_instances"),
+    "get_instances": ("instances", lambda a, f: a.instances(f), "instances", "_dump_instance_cond"),
+    "get_instance": ("instances", lambda a, f: a.instance(f), "instances", "_dump_instance_cond"),
     "get_tres": ("TRES", lambda a, f: a.tres(), "tres", "_dump_tres"),
     "get_jobs": ("jobs", lambda a, f: a.job_records(f), "jobs", "_dump_jobs"),      # times: _times
     "get_job": ("jobs", lambda a, f: a.job_record(f["job_id"]), "jobs", "_dump_jobs"),
