@@ -139,7 +139,8 @@ def _withhold_crashers(case) -> None:
         return
     oid = operation_id(case)
     query = case.query if isinstance(case.query, dict) else {}
-    hit = divergence_table().crash(oid, query, target.release(), getattr(case, "body", None))
+    hit = divergence_table().crash(oid, query, target.release(), getattr(case, "body", None),
+                                   getattr(case, "media_type", None))
     if hit is None:
         return
     safe = hit.safe_query(query)

@@ -65,6 +65,8 @@ class Crash:
     query_all: tuple[str, ...] = ()     # each entry "a|b": one of these query parameters is present
     body_lacks: tuple[str, ...] = ()    # the JSON body is not an object, or lacks one of these keys
     drop: tuple[str, ...] = ()          # what to leave out so the request is safe (empty: withhold it whole)
+    # a body that is one scalar (not an object or a list) sent as one of these media types kills it
+    scalar_body_as: tuple[str, ...] = ()
     fixed_in: tuple[str, ...] = ()      # releases (globs) shown not to crash any more
     probe: dict = field(default_factory=dict, compare=False)   # {method, path ("{v}" = version), query, body}
     summary: str = ""
@@ -72,9 +74,15 @@ class Crash:
     def fixed(self, release: str | None) -> bool:
         return any(fnmatch.fnmatchcase(release or "unknown", g) for g in self.fixed_in)
 
-    def applies(self, operation_id: str, query: dict | None, release: str | None, body=None) -> bool:
+    def applies(self, operation_id: str, query: dict | None, release: str | None, body=None,
+                media_type: str | None = None) -> bool:
         if not any(fnmatch.fnmatchcase(operation_id, g) for g in self.operations) or self.fixed(release):
             return False
+        if self.scalar_body_as:
+            # schemathesis marks "no body" with its NOT_SET sentinel; None is a body: YAML `null`
+            absent = type(body).__name__ == "NotSet"
+            return (media_type or "").split(";")[0].strip() in self.scalar_body_as \
+                and not absent and not isinstance(body, (dict, list))
         query = query or {}
         if not all(any(name in query for name in alt.split("|")) for alt in self.query_all):
             return False
@@ -122,18 +130,20 @@ class Table:
             if "releases" in raw:
                 raise ValueError(f"{path}: crash {raw['id']!r}: crash entries name the releases shown fixed "
                                  f"(`fixed_in`), not where they crash: unknown releases are withheld")
-            if not raw.get("query_all") and not raw.get("body_lacks"):
-                raise ValueError(f"{path}: crash {raw['id']!r} needs query_all or body_lacks")
+            if not raw.get("query_all") and not raw.get("body_lacks") and not raw.get("scalar_body_as"):
+                raise ValueError(f"{path}: crash {raw['id']!r} needs query_all, body_lacks or scalar_body_as")
             if not {"method", "path"} <= set(raw["probe"]):
                 raise ValueError(f"{path}: crash {raw['id']!r}: probe needs method and path")
             crashes.append(Crash(id=raw["id"], operations=tuple(raw["operations"]), evidence=raw["evidence"],
                                  query_all=tuple(raw.get("query_all", ())), body_lacks=tuple(raw.get("body_lacks", ())),
                                  drop=tuple(raw.get("drop", ())), fixed_in=tuple(raw.get("fixed_in", ())),
+                                 scalar_body_as=tuple(raw.get("scalar_body_as", ())),
                                  probe=dict(raw["probe"]), summary=raw.get("summary", "")))
         return cls(entries, str(path), crashes)
 
-    def crash(self, operation_id: str, query: dict | None, release: str | None, body=None) -> Crash | None:
-        return next((c for c in self.crashes if c.applies(operation_id, query, release, body)), None)
+    def crash(self, operation_id: str, query: dict | None, release: str | None, body=None,
+              media_type: str | None = None) -> Crash | None:
+        return next((c for c in self.crashes if c.applies(operation_id, query, release, body, media_type)), None)
 
     def closed_connection(self, check: str, operation_id: str, release: str | None) -> Divergence | None:
         """The entry saying that, for this check, the daemon may drop the connection rather than answer."""

@@ -41,11 +41,12 @@ def test_crash_probe(target):
                 results.append((crash.id, version, "not probed: the target died on an earlier probe", ""))
                 continue
             body = crash.probe.get("body")
+            raw = crash.probe.get("content")           # sent as written, with the probe's content_type
+            content = raw.encode() if raw is not None else json.dumps(body).encode() if body is not None else None
             request = http.build_request(method, path + ("?" + crash.probe["query"] if crash.probe.get("query") else ""),
-                                         headers=target.headers(),
-                                         content=json.dumps(body).encode() if body is not None else None)
-            if body is not None:
-                request.headers["Content-Type"] = "application/json"
+                                         headers=target.headers(), content=content)
+            if content is not None:
+                request.headers["Content-Type"] = crash.probe.get("content_type", "application/json")
             curl = curl_line(request)
             liveness.sent(curl)
             try:

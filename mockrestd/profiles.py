@@ -204,6 +204,10 @@ _R2205 = Profile(
               "slurmdb:*": Refusal(1007, "Unable to connect to database", "", (), "not measured", status=500)},
     auth=AuthRules(user_name_header_required=True, bearer_allowed=False),
     not_found_text="Unable find requested URL. Please view /openapi/v3 for API reference.\n",
+    # measured 22.05.8: a method its HTTP parser does not know (QUERY) -> "HTTP/0.9 400 BAD REQUEST" and
+    # nothing more: the closest HTTP/1.1 answer is a bodiless 400
+    unknown_method_status=400,
+    unknown_method_text="",
     wrong_method_status=405,
     wrong_method_text="Requested REST method is not defined at URL. Please view /openapi/v3 for API reference.",
     bad_path_status=400,

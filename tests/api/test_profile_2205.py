@@ -76,6 +76,9 @@ def test_router_texts(m22, mock):
     assert r.text == "Requested REST method is not defined at URL. Please view /openapi/v3 for API reference."
     r = m22.get(f"/slurm/{V}/job/9+1", headers=_h(m22))
     assert (r.status_code, r.text) == (400, "Unable to parse URL path.")
+    r = m22.request("QUERY", f"/slurm/{V}/ping", headers=_h(m22))      # real: "HTTP/0.9 400 BAD REQUEST", no body
+    assert (r.status_code, r.content) == (400, b"")
+    assert mock.request("QUERY", "/slurm/v0.0.44/ping/").status_code == 405
     assert mock.request("PUT", "/slurm/v0.0.44/jobs/").status_code == 404
     assert mock.get("/slurm/v0.0.44/job/9+1").status_code == 404
 
