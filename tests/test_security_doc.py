@@ -25,7 +25,7 @@ def test_limits_on_the_page_are_the_codes():
 
 def test_defaults_on_the_page_are_the_codes():
     cli = (ROOT / "mockrestd" / "cli.py").read_text()
-    listen = re.search(r'add_argument\("listen".*?default="([^"]+)"', cli).group(1)
+    listen = re.search(r'SLURMRESTD_LISTEN"\) or "([^"]+)"', cli).group(1)      # serve's default address
     assert f"`{listen}`" in DOC and listen.startswith("127.0.0.1:")
     assert "0o600" in (ROOT / "mockrestd" / "auth" / "keys.py").read_text() and "mode 0600" in DOC
     assert keys.default_key_path.__doc__ and "32 random bytes" in keys.default_key_path.__doc__
