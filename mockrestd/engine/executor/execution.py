@@ -49,11 +49,17 @@ class Execution:
     def wake(self, t: float) -> None:
         cluster = self.cluster
         if cluster is not None:
-            self.executor.call_later(t - cluster.clock.now(), self._tick)
+            self.executor.call_later(t - cluster.clock.now(), lambda: self._tick(t))
 
-    def _tick(self) -> None:
-        if self.cluster is not None:
-            self.cluster.sync()
+    def _tick(self, t: float) -> None:
+        cluster = self.cluster
+        if cluster is None:
+            return
+        cluster.sync()
+        # the loop's timer (monotonic) may fire a hair before `t` on the wall clock: then the event woken for
+        # is still pending, and nothing else would wake the controller for it before the next request
+        if cluster._events and cluster._events[0][0] <= t:
+            self.executor.call_later(max(0.0, t - cluster.clock.now()) + 0.001, lambda: self._tick(t))
 
     # ---- slurmctld -> slurmd ---------------------------------------------------------------------------
     def start(self, job) -> None:
