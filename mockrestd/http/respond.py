@@ -156,8 +156,6 @@ def render(site, version_spec, operation, answer: Answer, user: str, client: str
         if own_errors:     # 22.05's error responses declare errors alone: meta and the kept lists as at 200
             ok = renderer.response(operation.operation_id, body, 200)
             kept = {k: ok[k] if k in ok else body.get(k, []) for k in ("meta", *answer.keys)}
-            if "meta" not in ok:    # a 200 schema that is no envelope (dbv0.0.38_cluster_info): the meta schema
-                kept["meta"] = _old_meta(renderer, operation, v, body["meta"])
             full = {**kept, **full, "errors": body["errors"]}
         return answer.status, renderer.dumps(full)
     if operation is None or answer.unshaped:
@@ -171,9 +169,3 @@ def render(site, version_spec, operation, answer: Answer, user: str, client: str
         return answer.status, renderer.dumps(dict(full, errors=body["errors"]) if "errors" in full else full)
     # `Rows` in the payload (job lists) come from the renderer's per-revision cache
     return answer.status, renderer.response_json(operation.operation_id, body, answer.status)
-
-
-def _old_meta(renderer, operation, version: str, meta_value: dict) -> dict:
-    """The meta of a 22.05 document's version (`v0.0.38_meta`, `dbv0.0.38_meta`), rendered by its schema."""
-    name = f"{'db' if operation.family == 'slurmdb' else ''}{version}_meta"
-    return renderer.schema(name, meta_value) if name in renderer.schemas else meta_value

@@ -220,6 +220,33 @@ def unique_operation_ids(doc: dict) -> None:
             op["operationId"] = new
 
 
+def wrap_bare_record_answers(doc: dict) -> None:
+    """22.05's slurmdb `clusters` and `cluster/{name}` answers name a bare cluster record, but the daemon
+    answers `{meta, errors, clusters: [record, ...]}` as every other slurmdb listing does (real 22.05.8): a
+    slurmdb GET answer without `errors` is wrapped so, the list named after the path's collection."""
+    schemas = doc.get("components", {}).get("schemas", {})
+    for path, item in doc.get("paths", {}).items():
+        op = item.get("get") if isinstance(item, dict) else None
+        if not path.startswith("/slurmdb/") or not isinstance(op, dict):
+            continue
+        version = path.split("/")[2]
+        meta, errors = f"db{version}_meta", f"db{version}_errors"
+        if meta not in schemas or errors not in schemas:
+            continue
+        collection = [seg for seg in path.split("/")[3:] if seg and not seg.startswith("{")][-1]
+        collection = collection if collection.endswith("s") else collection + "s"
+        for media in (op.get("responses", {}).get("200", {}).get("content") or {}).values():
+            schema = media.get("schema") or {}
+            ref = schema.get("$ref", "")
+            record = schemas.get(ref.rsplit("/", 1)[-1], {}) if ref.startswith("#/components/schemas/") else {}
+            if not ref or "errors" in (record.get("properties") or {}):
+                continue
+            media["schema"] = {"type": "object", "properties": {
+                "meta": {"$ref": f"#/components/schemas/{meta}"},
+                "errors": {"$ref": f"#/components/schemas/{errors}"},
+                collection: {"type": "array", "items": {"$ref": ref}}}}
+
+
 RULES = (
     drop_empty_required,
     drop_slash_required,
@@ -228,6 +255,7 @@ RULES = (
     drop_bad_path_item_keys,
     fix_default_types,
     fix_query_param_style,
+    wrap_bare_record_answers,
     unique_operation_ids,
 )
 
