@@ -87,7 +87,7 @@ class Profile:
     # a cancel whose per-job result carries one of these numbers fails the request (22.05.8: 500 + 2017 for
     # an unknown job), where newer releases answer 200 with the result in `status`
     cancel_failures: frozenset = frozenset()
-    # slurmdbd found nothing for a read: thing ("accounts", "assocs", ...) -> (source, payload keys kept) of the
+    # slurmdbd found nothing for a read: thing ("accounts", "associations", ...) -> (source, payload keys kept) of the
     # 9003 error the release answers with; things not listed answer 200 with a warning (23.x and later)
     nothing_found: dict = field(default_factory=dict)
     # a DELETE that removed nothing: operation name -> (number, description, source, status, payload keys);
@@ -227,7 +227,7 @@ _R2205 = Profile(
     # measured 22.05.8 (v0.0.38): GET account|user|cluster|wckey/<unknown>, GET associations?account=<unknown>
     nothing_found={"accounts": ("slurmdb_accounts_get", ("accounts",)), "users": ("slurmdb_users_get", ("users",)),
                    "clusters": ("slurmdb_clusters_get", ("clusters",)), "wckeys": ("slurmdb_wckeys_get", ("wckeys",)),
-                   "assocs": ("slurmdb_associations_get", ())},
+                   "associations": ("slurmdb_associations_get", ())},
     # measured 22.05.8: DELETE account|qos|wckey/<unknown> (user, cluster, association: 304)
     nothing_removed={"delete_account": (1900, "", "slurmdb_accounts_remove", 200, ()),
                      "delete_qos": (9003, "Nothing found", "slurmdb_qos_remove", 500, ()),
