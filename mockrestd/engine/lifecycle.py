@@ -81,6 +81,8 @@ class LifecycleMixin:
             job.last_update = self._t
             if job.pending:       # a requeued job's last run is over: it holds nothing any more
                 job.last_alloc = {}
+                if not job.hold and job.begin_time and job.begin_time > self._t + _EPS:
+                    job.reason = "BeginTime"      # real 26.05.5 shows it as soon as COMPLETING clears
 
     def _on_purge(self, job_id):
         job = self.jobs.get(job_id)
