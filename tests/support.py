@@ -80,3 +80,15 @@ def cluster_state(cluster) -> dict:
     snap = cluster.snapshot()
     snap["state"] = {k: v for k, v in snap["state"].items() if k != "stats"}
     return snap
+
+
+JOB_KEYS = {"job_id", "step_id", "job_submit_user_msg", "result"}
+
+
+def assert_submit_refused(r, number: int, error: str) -> None:
+    """A submit the controller refused: 500, one error from slurm_submit_batch_job(), no job keys."""
+    assert r.status_code == 500, r.text
+    body = r.json()
+    assert [(e["error_number"], e["error"], e["description"], e["source"]) for e in body["errors"]] == [
+        (number, error, "Batch job submission failed", "slurm_submit_batch_job()")]
+    assert not JOB_KEYS & set(body)

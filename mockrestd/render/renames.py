@@ -67,21 +67,20 @@ WRITTEN: dict[str, dict[str, object]] = {
 }
 
 
-def written(version: str, schema_name: str | None):
-    """The adapter for what a version's daemon writes differently from its schema, or None."""
+def _adapter(table: dict, version: str, schema_name: str | None):
     if not schema_name:
         return None
-    for suffix, fn in WRITTEN.get(version, {}).items():
+    for suffix, fn in table.get(version, {}).items():
         if schema_name == f"{version}_{suffix}":
             return fn
     return None
+
+
+def written(version: str, schema_name: str | None):
+    """The adapter for what a version's daemon writes differently from its schema, or None."""
+    return _adapter(WRITTEN, version, schema_name)
 
 
 def renamed(version: str, schema_name: str | None):
     """The adapter for a schema of a version, or None (the common case, so no cost per record)."""
-    if not schema_name:
-        return None
-    for suffix, fn in TABLE.get(version, {}).items():
-        if schema_name == f"{version}_{suffix}":
-            return fn
-    return None
+    return _adapter(TABLE, version, schema_name)

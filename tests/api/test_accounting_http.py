@@ -8,11 +8,10 @@ import pytest
 
 from mockrestd.engine import Cluster, ManualClock
 from mockrestd.engine.config import load_config
-from tests.support import MockHarness
+from tests.support import MockHarness, assert_submit_refused
 
 VERSIONS = ["v0.0.44", "v0.0.42"]
 JOB = {"script": "#!/bin/bash\nsleep 30", "environment": ["PATH=/bin"], "current_working_directory": "/tmp"}
-JOB_KEYS = {"job_id", "step_id", "job_submit_user_msg", "result"}
 UNSET = {"set": False, "infinite": True, "number": 0}
 
 
@@ -58,13 +57,6 @@ def _job(mock, v, job_id):
     return r.json()["jobs"][0]
 
 
-def _refused(r, number, error):
-    assert r.status_code == 500, r.text
-    body = r.json()
-    assert [(e["error_number"], e["error"], e["description"], e["source"]) for e in body["errors"]] == [
-        (number, error, "Batch job submission failed", "slurm_submit_batch_job()")]
-    assert not JOB_KEYS & set(body)
-
 
 def _run(mock, seconds=2):
     mock.advance(seconds)
@@ -76,7 +68,7 @@ def _run(mock, seconds=2):
 def test_account_without_association_unknown_or_another_users_is_2045(mock, version):
     before = mock.cluster.next_job_id
     for account in ("biology", "nosuchaccount"):          # biology is bob's; alice has no association there
-        _refused(_submit(mock, version, account=account), 2045,
+        assert_submit_refused(_submit(mock, version, account=account), 2045,
                  "Invalid account or account/partition combination specified")
     assert mock.cluster.next_job_id == before, "a refused job takes no id"
     assert mock.get(f"/slurm/{version}/jobs/").json()["jobs"] == []
@@ -87,7 +79,7 @@ def test_qos_not_allowed_or_unknown_is_2066_even_for_root(mock, version):
     _post(mock, f"/slurmdb/{version}/qos/", {"qos": [{"name": "elsewhere"}]})
     for user in ("alice", "root"):
         for qos in ("elsewhere", "nosuchqos"):
-            _refused(_submit(mock, version, user, qos=qos), 2066, "Invalid qos specification")
+            assert_submit_refused(_submit(mock, version, user, qos=qos), 2066, "Invalid qos specification")
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -107,7 +99,7 @@ def test_no_account_is_the_default_account_and_no_qos_the_associations_default(m
 def test_a_user_without_any_association_is_2045_or_6010_when_strict(mock, version):
     r = mock.delete(f"/slurmdb/{version}/user/carol", user="root")
     assert r.status_code == 200 and r.json()["removed_users"] == ["carol"]
-    _refused(_submit(mock, version, "carol"), 2045, "Invalid account or account/partition combination specified")
+    assert_submit_refused(_submit(mock, version, "carol"), 2045, "Invalid account or account/partition combination specified")
     mock.cluster.strict_users = True
     r = _submit(mock, version, "dave")
     assert r.status_code == 500 and r.json()["errors"][0]["error_number"] == 6010
@@ -137,7 +129,7 @@ def test_enforce_is_a_cluster_file_setting(site_file, version):
     job = _job(mock, version, _submit(mock, version, account="biology", qos="nosuch").json()["job_id"])
     assert (job["account"], job["qos"]) == ("biology", "nosuch")
     mock = site_file("[cluster]\nname = 'assoc'\nenforce = ['associations']\n")
-    _refused(_submit(mock, version, account="biology"), 2045,
+    assert_submit_refused(_submit(mock, version, account="biology"), 2045,
              "Invalid account or account/partition combination specified")
     assert _submit(mock, version, qos="nosuch").status_code == 200
 
@@ -182,7 +174,7 @@ def test_max_jobs_per_user_holds_then_releases(limited, version):
 def test_max_submit_jobs_per_user_is_2050_at_submit(limited, version):
     mock = limited(version, jobs={"per": {"user": 1}})
     assert _submit(mock, version).status_code == 200
-    _refused(_submit(mock, version), 2050, "Job violates accounting/QOS policy (job submit limit, user's size "
+    assert_submit_refused(_submit(mock, version), 2050, "Job violates accounting/QOS policy (job submit limit, user's size "
              "and/or time limits)")
     assert _submit(mock, version, "bob").status_code == 200
 
@@ -358,7 +350,7 @@ def test_scenario_account_tree_users_qos_limit_history_and_delete(mock, version)
     kept = mock.get(f"{db}/jobs/?users=ann&start_time={started}", user="root").json()["jobs"]
     assert sorted(j["job_id"] for j in kept) == sorted([first, second]), "the history stays"
     assert {j["account"] for j in kept} == {"astro"}
-    _refused(_submit(mock, version, "ann"), 2045, "Invalid account or account/partition combination specified")
+    assert_submit_refused(_submit(mock, version, "ann"), 2045, "Invalid account or account/partition combination specified")
 
 
 # ---- usage the limits read, as /shares shows it -----------------------------------------------------------

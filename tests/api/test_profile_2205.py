@@ -2,25 +2,13 @@
 compose/native/start.sh host), and the same request on the default profile (25.11, v0.0.44), which keeps
 its own answer: a rule that leaks into another release fails here too."""
 
-import shutil
 
 import pytest
 
-from tests.support import MockHarness
 
 V = "v0.0.38"
 SCRIPT = "#!/bin/bash\nexit 0\n"
 
-
-@pytest.fixture
-def m22(shared_specs, key_file, tmp_path):
-    from mockrestd.specs import load_specs
-    folder = tmp_path / "specs2205"
-    folder.mkdir()
-    shutil.copy(shared_specs / "slurm-22.05.8-openapi-v3.json", folder)
-    harness = MockHarness(load_specs(folder), key_file, release="22.05.8")
-    yield harness
-    harness.close()
 
 
 def _h(mock):
@@ -39,8 +27,8 @@ def _job(**kw):
     ("partition/nosuchpart", "partitions", 2000, "Invalid partition name specified"),
     ("reservation/nosuch", "reservations", 2053, "Requested reservation is invalid"),
 ])
-def test_unknown_record_is_500_with_errno(m22, mock, path, key, errno, text):
-    r = m22.get(f"/slurm/{V}/{path}", headers=_h(m22))
+def test_unknown_record_is_500_with_errno(mock2205, mock, path, key, errno, text):
+    r = mock2205.get(f"/slurm/{V}/{path}", headers=_h(mock2205))
     assert r.status_code == 500, r.text
     body = r.json()
     assert body["errors"] == [{"error": text, "errno": errno}]
@@ -51,8 +39,8 @@ def test_unknown_record_is_500_with_errno(m22, mock, path, key, errno, text):
     assert set(r.json()["errors"][0]) == {"description", "error_number", "error", "source"}
 
 
-def test_non_numeric_job_id_is_9002(m22, mock):
-    r = m22.get(f"/slurm/{V}/job/abc", headers=_h(m22))
+def test_non_numeric_job_id_is_9002(mock2205, mock):
+    r = mock2205.get(f"/slurm/{V}/job/abc", headers=_h(mock2205))
     assert r.status_code == 400
     assert r.json()["errors"] == [{"description": "Unable to find JobId=abc", "error_number": 9002,
                                    "error": "Jobs description entry not found, empty or not dictionary or list",
@@ -61,8 +49,8 @@ def test_non_numeric_job_id_is_9002(m22, mock):
     assert r.status_code == 422 and r.json()["errors"][0]["error_number"] == 9000
 
 
-def test_big_job_id_asks_the_controller(m22, mock):
-    r = m22.get(f"/slurm/{V}/job/999999998", headers=_h(m22))
+def test_big_job_id_asks_the_controller(mock2205, mock):
+    r = mock2205.get(f"/slurm/{V}/job/999999998", headers=_h(mock2205))
     assert r.status_code == 500
     body = r.json()
     assert [e["error_number"] for e in body["errors"]] == [2017] and body["jobs"] == []
@@ -70,60 +58,60 @@ def test_big_job_id_asks_the_controller(m22, mock):
     assert r.status_code == 404 and "jobs" not in r.json()
 
 
-def test_router_texts(m22, mock):
-    r = m22.request("PUT", f"/slurm/{V}/jobs/", headers=_h(m22))
+def test_router_texts(mock2205, mock):
+    r = mock2205.request("PUT", f"/slurm/{V}/jobs/", headers=_h(mock2205))
     assert (r.status_code, r.headers["content-type"]) == (405, "text/plain")
     assert r.text == "Requested REST method is not defined at URL. Please view /openapi/v3 for API reference."
-    r = m22.get(f"/slurm/{V}/job/9+1", headers=_h(m22))
+    r = mock2205.get(f"/slurm/{V}/job/9+1", headers=_h(mock2205))
     assert (r.status_code, r.text) == (400, "Unable to parse URL path.")
-    r = m22.request("QUERY", f"/slurm/{V}/ping", headers=_h(m22))      # real: "HTTP/0.9 400 BAD REQUEST", no body
+    r = mock2205.request("QUERY", f"/slurm/{V}/ping", headers=_h(mock2205))      # real: "HTTP/0.9 400 BAD REQUEST", no body
     assert (r.status_code, r.content) == (400, b"")
     assert mock.request("QUERY", "/slurm/v0.0.44/ping/").status_code == 405
     assert mock.request("PUT", "/slurm/v0.0.44/jobs/").status_code == 404
     assert mock.get("/slurm/v0.0.44/job/9+1").status_code == 404
 
 
-def test_submit_in_v0038_shape_runs_and_errors_use_error_code(m22):
-    h = _h(m22)
-    r = m22.post(f"/slurm/{V}/job/submit", headers=h, json={"script": SCRIPT, "job": _job()})
+def test_submit_in_v0038_shape_runs_and_errors_use_error_code(mock2205):
+    h = _h(mock2205)
+    r = mock2205.post(f"/slurm/{V}/job/submit", headers=h, json={"script": SCRIPT, "job": _job()})
     assert r.status_code == 200, r.text
     assert set(r.json()) == {"meta", "errors", "job_id", "step_id", "job_submit_user_msg"}
-    r = m22.post(f"/slurm/{V}/job/submit", headers=h, json={})
+    r = mock2205.post(f"/slurm/{V}/job/submit", headers=h, json={})
     assert r.status_code == 500
     assert r.json()["errors"] == [{"error_code": 2009, "error": "Job script not specified"}]
-    r = m22.post(f"/slurm/{V}/job/submit", headers=h,
+    r = mock2205.post(f"/slurm/{V}/job/submit", headers=h,
                  json={"script": SCRIPT, "job": {k: v for k, v in _job().items() if k != "environment"}})
     assert r.status_code == 400
     assert [e["error_code"] for e in r.json()["errors"]][:1] == [2127]
 
 
-def test_submit_without_cwd_runs_in_root(m22):
-    h = _h(m22)
+def test_submit_without_cwd_runs_in_root(mock2205):
+    h = _h(mock2205)
     job = {k: v for k, v in _job().items() if k != "current_working_directory"}
-    r = m22.post(f"/slurm/{V}/job/submit", headers=h, json={"script": SCRIPT, "job": job})
+    r = mock2205.post(f"/slurm/{V}/job/submit", headers=h, json={"script": SCRIPT, "job": job})
     assert r.status_code == 200, r.text
-    rec = m22.get(f"/slurm/{V}/job/{r.json()['job_id']}", headers=h).json()["jobs"][0]
+    rec = mock2205.get(f"/slurm/{V}/job/{r.json()['job_id']}", headers=h).json()["jobs"][0]
     assert rec["current_working_directory"] == "/"
 
 
-def test_v0038_records_as_the_daemon_writes_them(m22):
-    h = _h(m22)
-    part = m22.get(f"/slurm/{V}/partitions", headers=h).json()["partitions"][0]
+def test_v0038_records_as_the_daemon_writes_them(mock2205):
+    h = _h(mock2205)
+    part = mock2205.get(f"/slurm/{V}/partitions", headers=h).json()["partitions"][0]
     assert "min nodes per job" in part and "min_nodes_per_job" not in part
-    node = m22.get(f"/slurm/{V}/nodes", headers=h).json()["nodes"][0]
+    node = mock2205.get(f"/slurm/{V}/nodes", headers=h).json()["nodes"][0]
     assert isinstance(node["comment"], str) and isinstance(node["extra"], str) and isinstance(node["last_busy"], int)
-    job_id = m22.post(f"/slurm/{V}/job/submit", headers=h, json={"script": SCRIPT, "job": _job()}).json()["job_id"]
-    rec = m22.get(f"/slurm/{V}/job/{job_id}", headers=h).json()["jobs"][0]
+    job_id = mock2205.post(f"/slurm/{V}/job/submit", headers=h, json={"script": SCRIPT, "job": _job()}).json()["job_id"]
+    rec = mock2205.get(f"/slurm/{V}/job/{job_id}", headers=h).json()["jobs"][0]
     assert isinstance(rec["exit_code"], int) and isinstance(rec["derived_exit_code"], int)
     assert {"group_name", "prefer", "tasks_per_node"} <= set(rec)
 
 
-def test_cancel_and_update_of_unknown_job_fail_with_2017(m22, mock):
-    h = _h(m22)
-    r = m22.request("DELETE", f"/slurm/{V}/job/999999998", headers=h)
+def test_cancel_and_update_of_unknown_job_fail_with_2017(mock2205, mock):
+    h = _h(mock2205)
+    r = mock2205.request("DELETE", f"/slurm/{V}/job/999999998", headers=h)
     assert r.status_code == 500 and set(r.json()) == {"meta", "errors"}
     assert [e["error_number"] for e in r.json()["errors"]] == [2017]
-    r = m22.post(f"/slurm/{V}/job/999999998", headers=h, json={"name": "x"})   # no `environment`: no 9200
+    r = mock2205.post(f"/slurm/{V}/job/999999998", headers=h, json={"name": "x"})   # no `environment`: no 9200
     assert r.status_code == 500 and set(r.json()) == {"meta", "errors"}
     assert [e["error_number"] for e in r.json()["errors"]] == [2017]
     r = mock.request("DELETE", "/slurm/v0.0.44/job/999999998")
@@ -136,8 +124,8 @@ def test_cancel_and_update_of_unknown_job_fail_with_2017(m22, mock):
     ("cluster/nosuch", "clusters", "slurmdb_clusters_get"),
     ("associations?account=nosuch", None, "slurmdb_associations_get"),
 ])
-def test_slurmdb_nothing_found_is_9003(m22, mock, path, key, source):
-    r = m22.get(f"/slurmdb/{V}/{path}", headers=_h(m22))
+def test_slurmdb_nothing_found_is_9003(mock2205, mock, path, key, source):
+    r = mock2205.get(f"/slurmdb/{V}/{path}", headers=_h(mock2205))
     assert r.status_code == 500, r.text
     body = r.json()
     assert body["errors"] == [{"description": "Nothing found", "error_number": 9003,
@@ -154,8 +142,8 @@ def test_slurmdb_nothing_found_is_9003(m22, mock, path, key, source):
                           "source": "slurmdb_qos_remove"}], {"meta", "errors"}),
     ("user/nosuch", 304, None, None),
 ])
-def test_slurmdb_delete_of_nothing(m22, mock, path, status, errors, keys):
-    r = m22.request("DELETE", f"/slurmdb/{V}/{path}", headers=_h(m22))
+def test_slurmdb_delete_of_nothing(mock2205, mock, path, status, errors, keys):
+    r = mock2205.request("DELETE", f"/slurmdb/{V}/{path}", headers=_h(mock2205))
     assert r.status_code == status, r.text
     if errors is not None:
         assert r.json()["errors"] == errors and set(r.json()) == keys

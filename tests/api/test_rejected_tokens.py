@@ -7,7 +7,6 @@ itself, for every operation of v0.0.44 and v0.0.41."""
 
 import json
 import re
-import shutil
 import time
 
 import jwt
@@ -142,16 +141,6 @@ def test_a_refused_submit_or_update_changes_nothing(mock):
     jobs = mock.get("/slurm/v0.0.44/jobs/").json()["jobs"]
     assert [j["job_id"] for j in jobs] == [job_id] and jobs[0]["comment"] != "changed"
 
-
-@pytest.fixture
-def mock2205(shared_specs, key_file, tmp_path):
-    from mockrestd.specs import load_specs
-    folder = tmp_path / "specs2205"
-    folder.mkdir()
-    shutil.copy(shared_specs / "slurm-22.05.8-openapi-v3.json", folder)
-    harness = MockHarness(load_specs(folder), key_file, release="22.05.8")
-    yield harness
-    harness.close()
 
 
 # measured on real 22.05.8, v0.0.38, a token signed with another key: (status, keys, error entries)
