@@ -699,8 +699,17 @@ class Accounting:
         return [name]
 
     def delete_qos(self, name: str, as_user: str) -> list[str]:
+        """slurmdbd also takes the QOS out of every association's list and default (as_mysql_qos.c), so a
+        QOS made again under the same name starts with no association allowing it."""
         self._admin(as_user, "slurmdb_qos_remove")
-        return [name] if self.qos_table.pop(name, None) else []
+        if self.qos_table.pop(name, None) is None:
+            return []
+        for a in self.assocs.values():
+            if name in a["qos"]:
+                a["qos"] = [q for q in a["qos"] if q != name]
+            if a["default"].get("qos") == name:
+                a["default"]["qos"] = ""
+        return [name]
 
     def delete_associations(self, filters: dict, as_user: str, single: bool = False) -> list[str]:
         self._admin(as_user, "_delete_assoc", "slurmdb_associations_remove failed", bare=True)

@@ -83,6 +83,21 @@ def test_qos_not_allowed_or_unknown_is_2066_even_for_root(mock, version):
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+def test_a_deleted_qos_made_again_is_allowed_nowhere(mock, version):
+    """slurmdbd takes a removed QOS out of every association: made again under the same name, no
+    association allows it (the containerised differential ran this twice in a row and caught it)."""
+    for _ in range(2):
+        _qos(mock, version, "again", {})
+        assert_submit_refused(_submit(mock, version, "root", qos="again"), 2066, "Invalid qos specification")
+        _assoc(mock, version, "root", "root", qos=["normal", "again"], default={"qos": "again"})
+        assert _submit(mock, version, "root", qos="again").status_code == 200
+        r = mock.delete(f"/slurmdb/{version}/qos/again", user="root")
+        assert r.status_code == 200 and r.json()["removed_qos"] == ["again"], r.text
+        rec = mock.get(f"/slurmdb/{version}/associations/?user=root", user="root").json()["associations"][0]
+        assert "again" not in rec["qos"] and rec["default"]["qos"] != "again"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
 def test_no_account_is_the_default_account_and_no_qos_the_associations_default(mock, version):
     _qos(mock, version, "cheap", {})
     _assoc(mock, version, "default", "alice", qos=["normal", "cheap"], default={"qos": "cheap"})

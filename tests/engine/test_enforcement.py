@@ -61,6 +61,17 @@ def test_qos_not_allowed_or_unknown_is_refused():
     assert _code(cluster, "root", qos="other")[0] == 2066, "at submit root is not privileged (job_mgr.c)"
 
 
+def test_deleting_a_qos_takes_it_out_of_every_association():
+    cluster = _cluster(users=[{"name": "alice", "default_account": "physics", "accounts": ["physics"],
+                               "qos": ["normal", "high"], "default_qos": "high"}])
+    assert cluster.accounting.delete_qos("high", as_user="root") == ["high"]
+    assoc = cluster.accounting.association({"account": "physics", "user": "alice"})[0]
+    assert "high" not in assoc["qos"] and assoc["default"]["qos"] in ("", None)
+    cluster.accounting.add_qos([{"name": "high"}], as_user="root")
+    assert _code(cluster, qos="high")[0] == 2066, "a QOS made again is allowed by no association"
+    assert cluster.accounting.delete_qos("nosuch", as_user="root") == []
+
+
 def test_enforcement_is_a_cluster_file_setting():
     cluster = _cluster(cluster={"enforce": []})
     assert one(cluster, submit(cluster, account="biology"))["account"] == "biology"
