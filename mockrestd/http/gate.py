@@ -37,6 +37,19 @@ _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-ya
 
 
 _PCT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(value):
+    """A `\\ud800` escape with no partner decodes to a lone surrogate, which no UTF-8 answer (or state
+    file) can carry; json-c puts U+FFFD in its place, and so does this."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_no_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_surrogates(k): _no_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def query_acceptable(raw: bytes) -> bool:
@@ -64,6 +77,13 @@ class BodyError(Exception):
 def decode_body(raw: bytes, content_type: str):
     """JSON or YAML like slurmrestd's serializers; trailing commas are fine, unknown MIME types are not, and
     a tree deeper than the serializer takes is refused before Python's (recursive) parsers see it."""
+    value = _decode_body(raw, content_type)
+    if b"\\u" in raw or b"\\U" in raw:       # only an escape can make a lone surrogate
+        value = _no_surrogates(value)
+    return value
+
+
+def _decode_body(raw: bytes, content_type: str):
     if not raw.strip():
         return None
     media = content_type.split(";")[0].strip().lower()
