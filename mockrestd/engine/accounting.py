@@ -88,6 +88,11 @@ def _stamp(value) -> int:
     return int(float(value))
 
 
+def _names(value) -> list[str]:
+    """The names of a condition's list; a null or empty entry names nothing (a body may carry `[null]`)."""
+    return [v for v in value or [] if isinstance(v, str) and v]
+
+
 def _put(rec: dict, path: str, value) -> None:
     parts = path.split(".")
     for part in parts[:-1]:
@@ -648,7 +653,7 @@ class Accounting:
         fields = _rec_set(cond.get("association"))
         parent = fields.get("parent_account") or "root"
         added = []
-        for name in cond.get("accounts") or []:
+        for name in _names(cond.get("accounts")):
             if name not in self.accounts:
                 self._add_account({"name": name, "description": info.get("description", name),
                                    "organization": info.get("organization", name), "parent": parent})
@@ -662,11 +667,11 @@ class Accounting:
     def add_users_association(self, value: dict, as_user: str) -> str:
         self._admin(as_user, "slurmdb_users_add_cond")
         cond = value.get("association_condition") or {}
-        accounts = [a for a in cond.get("accounts") or [] if a in self.accounts]
+        accounts = [a for a in _names(cond.get("accounts")) if a in self.accounts]
         if not accounts:
             return ""
         added = []
-        for name in cond.get("users") or []:
+        for name in _names(cond.get("users")):
             if name not in self.users:
                 self._add_user({"name": name, "default_account": accounts[0]}, with_assocs=False)
             for account in accounts:

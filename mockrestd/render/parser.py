@@ -223,6 +223,8 @@ class _Parser:
                 self.failed = True
                 self.errors.extend(unknown)
         out = [self.parse(items, v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if not objects:             # json-c's null in a list of names or numbers names nothing
+            out = [v for v in out if v is not None]
         if objects:
             for i, v in enumerate(value):       # a null where a list holds objects names nothing
                 if v is None:

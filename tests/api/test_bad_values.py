@@ -166,3 +166,31 @@ def test_flags_match_any_case_and_keep_the_spec_spelling(mock):
     assert r.status_code == 200, r.text
     users = mock.get("/slurmdb/v0.0.44/user/dora", user="root").json()["users"]
     assert users[0]["administrator_level"] == ["None"]
+
+
+def test_a_lone_surrogate_escape_becomes_u_fffd_as_json_c_makes_it(mock):
+    """`"\\ud800"` with no partner decodes to a lone surrogate: json-c stores U+FFFD instead, so the job
+    keeps a name that UTF-8 can carry, and every answer stays valid JSON (found by test_bad_input_fuzz)."""
+    body = b'{"job": {"script": "#!/bin/bash\\nsleep 30", "environment": ["PATH=/bin"], ' \
+           b'"current_working_directory": "/tmp", "name": "a\\ud800b", "\\udc00x": 1}}'
+    r = mock.post(f"{V}/job/submit", content=body, headers={**mock.headers(), "Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    r.content.decode("utf-8")
+    assert any("\ufffdx" in w for w in _warnings(r)), "the unknown field is named with U+FFFD"
+    assert mock.job(r.json()["job_id"])[0]["name"] == "a\ufffdb"
+    r = mock.post(f"{V}/job/submit", content=body.replace(b'"a', b'"b'),
+                  headers={**mock.headers(), "Content-Type": "application/yaml"})
+    assert r.status_code == 200 and mock.job(r.json()["job_id"])[0]["name"] == "b\ufffdb"
+
+
+def test_a_null_in_a_list_of_names_names_nothing(mock):
+    """`[null]` where a list of names goes (found by test_bad_input_fuzz: each was a traceback)."""
+    before = [n["state"] for n in mock.get(f"{V}/nodes/", user="root").json()["nodes"]]
+    r = mock.post(f"{V}/nodes/", json={"name": [None], "state": ["DRAIN"], "reason": "x"}, user="root")
+    assert r.status_code < 500 or r.json()["errors"][0]["error_number"] != -1, r.text
+    assert [n["state"] for n in mock.get(f"{V}/nodes/", user="root").json()["nodes"]] == before
+    r = mock.post("/slurmdb/v0.0.44/accounts_association/", user="root", json={
+        "association_condition": {"accounts": [None, "chem"]}, "account": {"description": "d", "organization": "o"}})
+    assert r.status_code == 200 and "chem" in r.json()["added_accounts"], r.text
+    r = mock.post(f"{V}/reservations/", json={"reservations": None}, user="root")
+    assert r.status_code == 200 and r.json()["reservations"] == [], r.text

@@ -132,7 +132,7 @@ def post_reservation(ctx):
 def post_reservations(ctx):
     result = parse(ctx, rejected=_RESV_REJECTED, rc=9000)
     echoes = [ctx.cluster.create_reservation(desc, as_user=ctx.user)
-              for desc in (result.value or {}).get("reservations", [])]
+              for desc in (result.value or {}).get("reservations") or []]
     return Answer(payload={"reservations": echoes}, warnings=result.warnings)
 
 
