@@ -177,6 +177,8 @@ class SubmitMixin:
         """The rules a built Job must pass to be accepted (raise), or accepted with a warning (append)."""
         failed, source = _failure(het)
         for name, (gtype, _) in list(job.gres_per_node.items()) + list(job.gres_per_job.items()):
+            if not any(s[0] == name for n in self.nodes.values() for s in n.gres_slots):
+                raise SlurmError(2014, failed, source)     # no node has it at all (real 25.11.7)
             if not self._partition_has_gres(job.partition, name, gtype):
                 raise SlurmError(2072, failed, source)
         for lic, _ in licenses_of(job.licenses):

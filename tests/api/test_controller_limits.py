@@ -44,6 +44,16 @@ def test_max_job_count_and_max_array_size_from_the_cluster_file(small, version):
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+def test_gres_no_node_of_the_cluster_has_is_2014(mock, version):
+    """Measured on a real 25.11.7 whose cluster had no GPU node: 2014, not 2072 (that is for a GRES the
+    cluster has, but not the job's partition)."""
+    before = mock.cluster.next_job_id
+    r = mock.post(f"/slurm/{version}/job/submit", json={"job": {**JOB, "tres_per_node": "gres/fpga:1"}})
+    assert_submit_refused(r, 2014, "Requested node configuration is not available")
+    assert mock.cluster.next_job_id == before
+
+
+@pytest.mark.parametrize("version", VERSIONS)
 def test_gres_no_node_of_the_partition_has_is_2072(mock, version):
     r = mock.post(f"/slurm/{version}/job/submit", json={"job": {**JOB, "tres_per_node": "gres/gpu:1"}})
     assert_submit_refused(r, 2072, "Invalid generic resource (gres) specification")
