@@ -88,6 +88,24 @@ def _stamp(value) -> int:
     return int(float(value))
 
 
+def extern_step(rec: dict) -> dict:
+    """The `extern` step slurmd makes on every node of a job when PrologFlags=Contain: it lives as long as
+    the job and ends COMPLETED (CANCELLED when the job was cancelled), exit code 0, one task a node."""
+    batch = rec["steps"][0]
+    nodes = [n for n in rec["nodes"].split(",") if n and rec["nodes"] != "None assigned"]
+    running = batch["state"] == ["RUNNING"]
+    cancelled = rec["state"]["current"][0] == "CANCELLED"
+    zero = {"seconds": 0, "microseconds": 0}
+    return {**batch, "exit_code": {"status": ["SUCCESS"], "return_code": 0, "signal": {"id": None, "name": ""}},
+            "nodes": {"count": rec["allocation_nodes"], "range": rec["nodes"], "list": nodes},
+            "tasks": {"count": rec["allocation_nodes"]},
+            "time": {**batch["time"], "end": rec["time"]["end"], "elapsed": rec["time"]["elapsed"],
+                     "user": dict(zero), "system": dict(zero), "total": dict(zero)},
+            "state": ["RUNNING" if running else "CANCELLED" if cancelled else "COMPLETED"],
+            "step": {**batch["step"], "id": batch["step"]["id"].rsplit(".", 1)[0] + ".extern", "name": "extern"},
+            "tres": {**batch["tres"], "requested": {"max": [], "min": [], "average": [], "total": []}}}
+
+
 def _names(value) -> list[str]:
     """The names of a condition's list; a null or empty entry names nothing (a body may carry `[null]`)."""
     return [v for v in value or [] if isinstance(v, str) and v]
@@ -180,6 +198,7 @@ class Accounting:
         self.enforce: set = set(ENFORCE_ALL)    # AccountingStorageEnforce
         self.removed_users: set = set()         # deleted on purpose: never made again on first use
         self.on_change = None                   # the controller's "look again" (limits may have changed)
+        self.contain = False                    # PrologFlags=Contain: every job has an `extern` step
 
     @classmethod
     def from_config(cls, cfg: dict, cluster_name: str, clock) -> "Accounting":
@@ -188,6 +207,9 @@ class Accounting:
         acc.enabled = bool(c.get("accounting", True))
         enforce = c.get("enforce", list(ENFORCE_ALL))
         acc.enforce = set(enforce.split(",") if isinstance(enforce, str) else enforce) if acc.enabled else set()
+        flags = (cfg.get("slurm_conf") or {}).get("PrologFlags") or ""
+        flags = flags.split(",") if isinstance(flags, str) else flags
+        acc.contain = any(f.strip().lower() == "contain" for f in flags)
         for q in cfg.get("qos", []):
             acc._add_qos(q)
         for a in cfg.get("accounts", []):
@@ -294,7 +316,7 @@ class Accounting:
     def record_requeue(self, job, state=("PENDING", "REQUEUED")) -> None:
         """slurmdbd keeps the run that was requeued as a record of its own, in the state REQUEUED (NODE_FAIL
         when its node failed)."""
-        rec = job.db_record()
+        rec = self._record(job)
         rec["state"] = {"current": list(state), "reason": "None"}
         for step in rec.get("steps", []):     # the steps of a run cut short were killed
             if step.get("state") == ["RUNNING"]:
@@ -302,7 +324,15 @@ class Accounting:
         self.history.setdefault(job.job_id, []).append(rec)
 
     def _runs(self, job) -> list[dict]:
-        return [*self.history.get(job.job_id, []), job.db_record()]
+        return [*self.history.get(job.job_id, []), self._record(job)]
+
+    def _record(self, job) -> dict:
+        """The job's slurmdb record; with PrologFlags=Contain its `extern` step follows the batch step (step
+        ids in slurmdbd's order: batch, extern, then the srun steps)."""
+        rec = job.db_record()
+        if self.contain and rec["steps"]:
+            rec["steps"].insert(1, extern_step(rec))
+        return rec
 
     def job_object(self, job_id: int):
         return self.jobs.get(job_id)

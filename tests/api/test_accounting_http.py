@@ -150,6 +150,21 @@ def test_enforce_is_a_cluster_file_setting(site_file, version):
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+def test_prolog_flags_contain_gives_every_job_an_extern_step(site_file, version):
+    """A site with PrologFlags=Contain (pam_slurm_adopt, ...) sees `<id>.extern` beside `<id>.batch` in
+    /slurmdb jobs; the cluster file's [slurm_conf] sets it, and GET conf says so."""
+    mock = site_file("[cluster]\nname = 'contained'\n[slurm_conf]\nPrologFlags = 'Contain'\n")
+    job_id = _submit(mock, version, script="#!/bin/bash\nsleep 5").json()["job_id"]
+    _run(mock, 30)
+    r = mock.get(f"/slurmdb/{version}/job/{job_id}", user="root")
+    assert r.status_code == 200 and r.json()["errors"] == [], r.text
+    steps = r.json()["jobs"][0]["steps"]
+    assert [(s["step"]["id"], s["step"]["name"], s["state"]) for s in steps] == [
+        (f"{job_id}.batch", "batch", ["COMPLETED"]), (f"{job_id}.extern", "extern", ["COMPLETED"])]
+    assert steps[1]["exit_code"]["return_code"]["number"] == 0 and steps[1]["tasks"]["count"] == 1
+
+
+@pytest.mark.parametrize("version", VERSIONS)
 def test_no_accounting_is_404_for_slurmdb_and_checks_nothing(site_file, version):
     mock = site_file("[cluster]\nname = 'nodbd'\naccounting = false\n")
     for path in ("accounts/", "qos/", "jobs/", "associations/", "ping/", "user/alice"):

@@ -14,3 +14,37 @@ def test_associations_listed_only_when_asked(cluster):
     assert acc.user("alice", {"with_assocs": ["true"]})["associations"]
     assert acc.user("alice", {"with_assocs": ["false"]})["associations"] == []
     assert all(u["associations"] for u in acc.users_list({"with_assocs": True}))
+
+
+def _contained(clock):
+    from mockrestd.engine import Cluster
+    from mockrestd.engine.config import load_config
+    cfg = load_config()
+    cfg["slurm_conf"] = {"PrologFlags": "Alloc,Contain"}
+    return Cluster(cfg, clock)
+
+
+def test_prolog_flags_contain_adds_an_extern_step_after_batch(clock):
+    from .conftest import submit
+    cluster = _contained(clock)
+    failing = submit(cluster, script="#!/bin/bash\nsleep 5\nexit 3")
+    cancelled = submit(cluster, script="#!/bin/bash\nsleep 500")
+    clock.advance(2)
+    steps = cluster.accounting.job_record(str(failing))[0]["steps"]
+    assert [(s["step"]["name"], s["state"]) for s in steps] == [("batch", ["RUNNING"]), ("extern", ["RUNNING"])]
+    assert steps[1]["step"]["id"] == f"{failing}.extern"
+    cluster.signal_job(str(cancelled), as_user="alice")
+    clock.advance(10)
+    steps = cluster.accounting.job_record(str(failing))[0]["steps"]
+    assert [(s["step"]["name"], s["state"], s["exit_code"]["status"]) for s in steps] == [
+        ("batch", ["FAILED"], ["ERROR"]), ("extern", ["COMPLETED"], ["SUCCESS"])], "extern ends clean"
+    assert steps[1]["time"]["end"] >= steps[0]["time"]["end"] - 1
+    steps = cluster.accounting.job_record(str(cancelled))[0]["steps"]
+    assert [s["state"] for s in steps] == [["CANCELLED"], ["CANCELLED"]]
+
+
+def test_without_contain_there_is_no_extern_step(cluster, clock):
+    from .conftest import submit
+    job = submit(cluster)
+    clock.advance(2)
+    assert [s["step"]["name"] for s in cluster.accounting.job_record(str(job))[0]["steps"]] == ["batch"]
