@@ -58,6 +58,7 @@ class Step:
                                    # | "settled:<name>" (no longer COMPLETING)
     timing: bool = False           # timing-dependent: compare status and structure only
     family: str = "slurm"
+    resend_while_running: str | None = None   # a signal: sent again while job {name} still runs (below)
 
 
 def _desc(script="sleep 2", **kw) -> dict:
@@ -142,7 +143,8 @@ def scenario() -> list[Step]:
         Step("cancelled held job", "GET", "/slurm/{v}/job/{held}", wait="held"),
         Step("submit long", "POST", "/slurm/{v}/job/submit", {"job": _desc("sleep 600")}, save="long"),
         Step("update running tasks", "POST", "/slurm/{v}/job/{long}", {"tasks": 2}, wait="running:long"),
-        Step("signal running SIGTERM", "DELETE", "/slurm/{v}/job/{long}", params={"signal": "SIGTERM"}),
+        Step("signal running SIGTERM", "DELETE", "/slurm/{v}/job/{long}", params={"signal": "SIGTERM"},
+             resend_while_running="long"),
         Step("signalled job", "GET", "/slurm/{v}/job/{long}", wait="long"),
         Step("update unknown job", "POST", "/slurm/{v}/job/999999998", {"name": "x"}),
         Step("cancel unknown job", "DELETE", "/slurm/{v}/job/999999998"),
@@ -261,12 +263,27 @@ class Side:
         r = self.http.request(step.method, path, headers=headers, params=step.params, **kw)
         if self.label == "real":     # the report counts the differential's requests per operation
             recorder.request("differential", operation_for(step.method, path), step.method, path, r.status_code)
+        if step.resend_while_running and r.status_code == 200:
+            self._resend(step, path, headers, kw)
         if step.save and r.status_code == 200:
             try:
                 self.saved[step.save] = _at(r.json(), step.save_from) if step.save_from else int(r.json()["job_id"])
             except (ValueError, KeyError, TypeError, IndexError):
                 pass
         return r
+
+    def _resend(self, step: Step, path: str, headers: dict, kw: dict, tries: int = 6) -> None:
+        """A real 25.11.7 answers 200 to a signal sent between RUNNING and the batch step's launch on slurmd,
+        and loses it (the job ran on for 120 s): as a user would, send it again while the job still runs."""
+        job_id = self.saved.get(step.resend_while_running)
+        for _ in range(tries):
+            deadline = time.time() + (2 if self.target.is_mock else 10)
+            while time.time() < deadline:
+                rec = self.job(job_id)
+                if not rec or base_state(rec) != "RUNNING":
+                    return
+                time.sleep(0.1 if self.target.is_mock else 0.5)
+            self.http.request(step.method, path, headers=headers, params=step.params, **kw)
 
     def _fill(self, text: str) -> str:
         text = text.replace("{v}", self.version)
