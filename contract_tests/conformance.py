@@ -140,7 +140,7 @@ def _withhold_crashers(case) -> None:
     oid = operation_id(case)
     query = case.query if isinstance(case.query, dict) else {}
     hit = divergence_table().crash(oid, query, target.release(), getattr(case, "body", None),
-                                   getattr(case, "media_type", None))
+                                   getattr(case, "media_type", None), getattr(case, "path_parameters", None))
     if hit is None:
         return
     safe = hit.safe_query(query)

@@ -67,6 +67,8 @@ class Crash:
     drop: tuple[str, ...] = ()          # what to leave out so the request is safe (empty: withhold it whole)
     # a body that is one scalar (not an object or a list) sent as one of these media types kills it
     scalar_body_as: tuple[str, ...] = ()
+    # path parameter -> regex: a value it does not match (at its start) kills it
+    path_not: tuple[tuple[str, str], ...] = ()
     fixed_in: tuple[str, ...] = ()      # releases (globs) shown not to crash any more
     probe: dict = field(default_factory=dict, compare=False)   # {method, path ("{v}" = version), query, body}
     summary: str = ""
@@ -75,9 +77,12 @@ class Crash:
         return any(fnmatch.fnmatchcase(release or "unknown", g) for g in self.fixed_in)
 
     def applies(self, operation_id: str, query: dict | None, release: str | None, body=None,
-                media_type: str | None = None) -> bool:
+                media_type: str | None = None, path_params: dict | None = None) -> bool:
         if not any(fnmatch.fnmatchcase(operation_id, g) for g in self.operations) or self.fixed(release):
             return False
+        if self.path_not:
+            return any(name in (path_params or {}) and not re.match(rx, str(path_params[name]))
+                       for name, rx in self.path_not)
         if self.scalar_body_as:
             # schemathesis marks "no body" with its NOT_SET sentinel; None is a body: YAML `null`
             absent = type(body).__name__ == "NotSet"
@@ -130,20 +135,23 @@ class Table:
             if "releases" in raw:
                 raise ValueError(f"{path}: crash {raw['id']!r}: crash entries name the releases shown fixed "
                                  f"(`fixed_in`), not where they crash: unknown releases are withheld")
-            if not raw.get("query_all") and not raw.get("body_lacks") and not raw.get("scalar_body_as"):
-                raise ValueError(f"{path}: crash {raw['id']!r} needs query_all, body_lacks or scalar_body_as")
+            if not any(raw.get(k) for k in ("query_all", "body_lacks", "scalar_body_as", "path_not")):
+                raise ValueError(f"{path}: crash {raw['id']!r} needs query_all, body_lacks, scalar_body_as "
+                                 f"or path_not")
             if not {"method", "path"} <= set(raw["probe"]):
                 raise ValueError(f"{path}: crash {raw['id']!r}: probe needs method and path")
             crashes.append(Crash(id=raw["id"], operations=tuple(raw["operations"]), evidence=raw["evidence"],
                                  query_all=tuple(raw.get("query_all", ())), body_lacks=tuple(raw.get("body_lacks", ())),
                                  drop=tuple(raw.get("drop", ())), fixed_in=tuple(raw.get("fixed_in", ())),
                                  scalar_body_as=tuple(raw.get("scalar_body_as", ())),
+                                 path_not=tuple((raw.get("path_not") or {}).items()),
                                  probe=dict(raw["probe"]), summary=raw.get("summary", "")))
         return cls(entries, str(path), crashes)
 
     def crash(self, operation_id: str, query: dict | None, release: str | None, body=None,
-              media_type: str | None = None) -> Crash | None:
-        return next((c for c in self.crashes if c.applies(operation_id, query, release, body, media_type)), None)
+              media_type: str | None = None, path_params: dict | None = None) -> Crash | None:
+        return next((c for c in self.crashes
+                     if c.applies(operation_id, query, release, body, media_type, path_params)), None)
 
     def closed_connection(self, check: str, operation_id: str, release: str | None) -> Divergence | None:
         """The entry saying that, for this check, the daemon may drop the connection rather than answer."""

@@ -513,8 +513,10 @@ class SlurmError(Exception):
     """A failure the real daemon reports as an `errors[]` entry (`{description, error_number, error, source}`)."""
 
     def __init__(self, code: int, description: str = "", source: str = "", *, warnings=None, bare: bool = False,
-                 rc: int | None = None):
+                 rc: int | None = None, payload: dict | None = None):
         super().__init__(f"{code} {error_text(code)}: {description}")
+        # what the failed operation still answers beside the error (sacctmgr-style text, ...)
+        self.payload = payload
         self.code = code
         # the return code the handler answers with, which decides the status; usually the first entry's,
         # but some operations list the parser's errors and then answer with their own (9000 -> 422)

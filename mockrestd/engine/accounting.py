@@ -9,7 +9,7 @@ import copy
 import itertools
 from datetime import datetime
 
-from ..errors import SlurmError, error_text
+from ..errors import SlurmError, error_text, warning
 from .limits import job_tres, tres_list, tres_map
 from .values import INFINITE
 
@@ -106,6 +106,10 @@ def extern_step(rec: dict) -> dict:
             "tres": {**batch["tres"], "requested": {"max": [], "min": [], "average": [], "total": []}}}
 
 
+def _lines(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n"
+
+
 def _names(value) -> list[str]:
     """The names of a condition's list; a null or empty entry names nothing (a body may carry `[null]`)."""
     return [v for v in value or [] if isinstance(v, str) and v]
@@ -152,7 +156,9 @@ def _at(rec: dict, path: str):
 def _rec_set(value) -> dict:
     """The `association` of an add-with-condition request as association fields (parent, QOS, limits)."""
     value = value if isinstance(value, dict) else {}
-    out = _assoc_conf({REC_SET[k]: v for k, v in value.items() if k in REC_SET and v not in (None, [], "")})
+    # an infinite limit is no limit: slurmdbd lists it unset (INFINITE), as one never given
+    out = _assoc_conf({REC_SET[k]: v for k, v in value.items()
+                       if k in REC_SET and v is not INFINITE and v not in (None, [], "")})
     if value.get("parent"):
         out["parent_account"] = value["parent"]
     if isinstance(value.get("fairshare"), int):
@@ -603,14 +609,24 @@ class Accounting:
         return self._runs(job) if job else []
 
     # ---- writes -------------------------------------------------------------------------------------------
-    def add_accounts(self, items: list, as_user: str) -> None:
+    def add_accounts(self, items: list, as_user: str) -> list[dict]:
+        """The accounts alone, or new words for existing ones: no association is made here (real 25.11.7:
+        an account's associations come from accounts_association/ or associations/). Returns warnings."""
         self._admin(as_user, "slurmdb_accounts_add")
+        said = []
         for a in items:
             if not a.get("name"):
                 raise SlurmError(9200, "Required field name is missing", "#/accounts/name")
-            self._add_account(a)
-            self._add_assoc({"account": a["name"], "parent_account": a.get("parent") or "root"})
+            if a["name"] in self.accounts:
+                rec = self.accounts[a["name"]]
+                rec.update({k: a[k] for k in ("description", "organization") if a.get(k)})
+            else:
+                self._add_account(a)
+            if a.get("associations") and not said:
+                said.append(warning("Account associations ignored. They must be set via the associations end "
+                                    "point.", "_foreach_update_acct"))
         self._changed()
+        return said
 
     def add_users(self, items: list, as_user: str) -> None:
         self._admin(as_user, "slurmdb_users_add")
@@ -623,7 +639,7 @@ class Accounting:
     def add_associations(self, items: list, as_user: str) -> None:
         self._admin(as_user, "slurmdb_associations_add")
         for a in items:
-            if a.get("account") not in self.accounts:
+            if a.get("account") not in self.accounts or not (self._existing(a) or self._has_parent(a)):
                 continue          # real 25.11.7: 200 with no error, nothing added
             if a.get("user") and a["user"] not in self.users:
                 self._add_user({"name": a["user"], "default_account": a["account"]}, with_assocs=False)
@@ -631,6 +647,21 @@ class Accounting:
             rec = self._add_assoc(a)
             self._modify_assoc(rec, a)
         self._changed()
+
+    def _account_assoc(self, account: str | None) -> dict | None:
+        return next((x for x in self.assocs.values() if x["account"] == account and not x["user"]), None)
+
+    def _existing(self, a: dict) -> bool:
+        return any((x["account"], x["user"], x["partition"]) == (a.get("account"), a.get("user") or "",
+                                                                  a.get("partition") or "")
+                   for x in self.assocs.values())
+
+    def _has_parent(self, a: dict) -> bool:
+        """What a new association hangs under (real 25.11.7): a user's, its account's association; an
+        account's, the `parent_account` it names (none named: nothing is made)."""
+        if a.get("user"):
+            return self._account_assoc(a["account"]) is not None
+        return bool(a.get("parent_account")) and self._account_assoc(a["parent_account"]) is not None
 
     def _modify_assoc(self, rec: dict, a: dict) -> None:
         """What a POST names in an existing association: its limits, QOS list, default QOS, shares."""
@@ -682,6 +713,10 @@ class Accounting:
         info = value.get("account") or {}
         fields = _rec_set(cond.get("association"))
         parent = fields.get("parent_account") or "root"
+        if self._account_assoc(parent) is None:
+            # an account made by POST accounts/ alone has no association to hang a child under
+            raise SlurmError(2046, "slurmdb_accounts_add_cond() failed", "_add_accounts_association", payload={
+                "added_accounts": f"No parent account '{parent}' on cluster '{self.cluster_name}'"})
         added = []
         for name in _names(cond.get("accounts")):
             if name not in self.accounts:
@@ -692,41 +727,61 @@ class Accounting:
         if not added:
             return ""
         self._changed()
-        return " Adding Account(s)\n  " + "\n  ".join(added) + "\n"
+        # sacctmgr's words, as real 25.11.7 answers them (its placeholders when no text was given)
+        return _lines([" Adding Account(s)", *(f"  {n}" for n in added), " Settings",
+                       f"  Description     = {info.get('description') or 'Account Name'}",
+                       f"  Organization    = {info.get('organization') or 'Parent/Account Name'}",
+                       " Associations =", *(f"  C = {self.cluster_name:<10} A = {n:<20}" for n in added)])
 
     def add_users_association(self, value: dict, as_user: str) -> str:
         self._admin(as_user, "slurmdb_users_add_cond")
         cond = value.get("association_condition") or {}
-        accounts = [a for a in _names(cond.get("accounts")) if a in self.accounts]
+        accounts = [a for a in _names(cond.get("accounts")) if self._account_assoc(a) is not None]
         if not accounts:
             return ""
+        users = _names(cond.get("users"))
+        made = [u for u in users if u not in self.users]
+        for name in made:
+            self._add_user({"name": name, "default_account": accounts[0]}, with_assocs=False)
         added = []
-        for name in _names(cond.get("users")):
-            if name not in self.users:
-                self._add_user({"name": name, "default_account": accounts[0]}, with_assocs=False)
-            for account in accounts:
+        for account in accounts:            # sacctmgr lists them account by account (real 25.11.7)
+            for name in users:
                 before = len(self.assocs)
                 self._add_assoc({"account": account, "user": name, **_rec_set(cond.get("association"))})
                 if len(self.assocs) > before:
-                    added.append(f"U = {name:<9} A = {account:<10} C = {self.cluster_name:<10}")
+                    added.append(f"  C = {self.cluster_name:<10} A = {account:<20} U = {name:<9}")
         if not added:
             return ""
         self._changed()
-        return " Associations =\n  " + "\n  ".join(added) + "\n"
+        head = [" Adding User(s)", *(f"  {n}" for n in made), " Settings"] if made else []
+        return _lines([*head, " Associations =", *added])
 
     def delete_account(self, name: str, as_user: str) -> list[str]:
+        """Its associations go, and every association below them (a child account stays, with none: real
+        25.11.7); refused while a job of the account, or below it, is not finished (7001)."""
         self._admin(as_user, "_delete_account", "slurmdb_accounts_remove failed", bare=True)
         if name not in self.accounts:
             return []
+        tops = [a for a in self.assocs.values() if a["account"] == name]
+        under = [aid for aid in self.assocs if any(self.assoc_under(aid, top) for top in tops)]
+        self._refuse_active_jobs(under, "slurmdb_accounts_remove failed", "_delete_account")
         del self.accounts[name]
-        for aid in [k for k, a in self.assocs.items() if a["account"] == name]:
+        for aid in under:
             del self.assocs[aid]
         return [name]
+
+    def _refuse_active_jobs(self, assoc_ids: list[int], description: str, source: str) -> None:
+        """slurmdbd removes no association a pending or running job still uses (7001)."""
+        ids = set(assoc_ids)
+        if any(not job.finished and job.association_id in ids for job in self.jobs.values()):
+            raise SlurmError(7001, description, source, bare=True)
 
     def delete_user(self, name: str, as_user: str) -> list[str]:
         self._admin(as_user, "_delete_user", "slurmdb_users_remove failed", bare=True)
         if name not in self.users:
             return []
+        self._refuse_active_jobs([k for k, a in self.assocs.items() if a["user"] == name],
+                                 "slurmdb_users_remove failed", "_delete_user")
         del self.users[name]
         self.removed_users.add(name)
         for aid in [k for k, a in self.assocs.items() if a["user"] == name]:

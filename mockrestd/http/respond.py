@@ -107,7 +107,7 @@ def from_error(err: SlurmError, profile, payload: dict | None = None, *, bare: b
     to the operation (`err.bare`) or the operation only reports results on success (`bare=True`)."""
     code = profile.error_aliases.get(err.code, err.code)
     rc = profile.error_aliases.get(err.rc, err.rc)
-    return Answer(payload=payload or {}, status=profile.status_for(rc), errors=err.entries(code),
+    return Answer(payload=payload or err.payload or {}, status=profile.status_for(rc), errors=err.entries(code),
                   warnings=list(err.warnings), bare=err.bare if bare is None else bare)
 
 

@@ -290,6 +290,80 @@ def test_deletes_and_adds_that_change_nothing_are_304(mock, version):
         "associations"] == []
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_accounts_alone_have_no_association_as_real_25_11_7(mock, version):
+    """POST accounts/ makes (or rewords) the account only; what hangs under it needs an association."""
+    db = f"/slurmdb/{version}"
+    _post(mock, f"{db}/accounts/", {"accounts": [{"name": "plain", "description": "d", "organization": "o"}]})
+    assert mock.get(f"{db}/associations/?account=plain", user="root").json()["associations"] == []
+    r = mock.post(f"{db}/users_association/", user="root", json={
+        "association_condition": {"users": ["alice"], "accounts": ["plain"]}, "user": {}})
+    assert r.status_code == 304 and r.content == b""
+    r = mock.post(f"{db}/accounts_association/", user="root", json={
+        "association_condition": {"accounts": ["kid"], "association": {"parent": "plain"}},
+        "account": {"description": "k", "organization": "o"}})
+    assert r.status_code == 500, r.text
+    assert r.json()["added_accounts"] == "No parent account 'plain' on cluster 'mock'"
+    assert [(e["error_number"], e["description"], e["source"]) for e in r.json()["errors"]] == [
+        (2046, "slurmdb_accounts_add_cond() failed", "_add_accounts_association")]
+    r = mock.post(f"{db}/accounts/", user="root", json={"accounts": [
+        {"name": "plain", "description": "changed", "organization": "o2",
+         "associations": [{"account": "plain", "cluster": "mock", "user": ""}]}]})
+    assert r.status_code == 200 and r.json()["warnings"] == [{
+        "description": "Account associations ignored. They must be set via the associations end point.",
+        "source": "_foreach_update_acct"}]
+    [acct] = mock.get(f"{db}/account/plain", user="root").json()["accounts"]
+    assert (acct["description"], acct["organization"]) == ("changed", "o2")
+    assert mock.get(f"{db}/associations/?account=plain", user="root").json()["associations"] == []
+    _assoc(mock, version, "plain", "")                              # no parent named: nothing made
+    assert mock.get(f"{db}/associations/?account=plain", user="root").json()["associations"] == []
+    _assoc(mock, version, "plain", "", parent_account="root")
+    _assoc(mock, version, "plain", "alice")
+    got = mock.get(f"{db}/associations/?account=plain", user="root").json()["associations"]
+    assert sorted(a["user"] for a in got) == ["", "alice"]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_sacctmgr_texts_and_account_deletes_as_real_25_11_7(mock, version):
+    db = f"/slurmdb/{version}"
+    r = mock.post(f"{db}/accounts_association/", user="root", json={
+        "association_condition": {"accounts": ["longaccountname1", "a2"], "association": {"parent": "root"}},
+        "account": {"description": "two", "organization": "org"}})
+    assert r.json()["added_accounts"] == (
+        " Adding Account(s)\n  longaccountname1\n  a2\n Settings\n  Description     = two\n"
+        "  Organization    = org\n Associations =\n  C = mock       A = longaccountname1    \n"
+        "  C = mock       A = a2                  \n")
+    r = mock.post(f"{db}/users_association/", user="root", json={
+        "association_condition": {"accounts": ["longaccountname1", "a2"], "users": ["alice", "newuser"]},
+        "user": {}})
+    assert r.json()["added_users"] == (
+        " Adding User(s)\n  newuser\n Settings\n Associations =\n"
+        "  C = mock       A = longaccountname1     U = alice    \n"
+        "  C = mock       A = longaccountname1     U = newuser  \n"
+        "  C = mock       A = a2                   U = alice    \n"
+        "  C = mock       A = a2                   U = newuser  \n")
+    r = mock.post(f"{db}/accounts_association/", user="root", json={
+        "association_condition": {"accounts": ["a3"], "association": {"parent": "a2"}}, "account": {}})
+    assert "  Description     = Account Name\n  Organization    = Parent/Account Name\n" in r.json()["added_accounts"]
+    # a job of alice's under a2 keeps a2 (and alice) from being removed: 7001, nothing removed
+    job_id = _submit(mock, version, account="a2").json()["job_id"]
+    r = mock.delete(f"{db}/account/a2", user="root")
+    assert r.status_code == 500, r.text
+    assert [(e["error_number"], e["description"], e["source"]) for e in r.json()["errors"]] == [
+        (7001, "slurmdb_accounts_remove failed", "_delete_account")]
+    r = mock.delete(f"{db}/user/alice", user="root")
+    assert r.status_code == 500 and r.json()["errors"][0]["error_number"] == 7001, r.text
+    assert len(mock.get(f"{db}/associations/?account=a2", user="root").json()["associations"]) == 3
+    mock.delete(f"/slurm/{version}/job/{job_id}", user="root")
+    _run(mock, 5)
+    # the parent goes with every association below it; the child account stays, with none
+    r = mock.delete(f"{db}/account/a2", user="root")
+    assert r.status_code == 200 and r.json()["removed_accounts"] == ["a2"], r.text
+    assert [a["name"] for a in mock.get(f"{db}/account/a3", user="root").json()["accounts"]] == ["a3"]
+    for account in ("a2", "a3"):
+        assert mock.get(f"{db}/associations/?account={account}", user="root").json()["associations"] == []
+
+
 def test_post_job_answers_submitted_at_and_unknown_is_304(mock):
     """POST job/{id} and jobs/ are new in v0.0.44 (older versions only GET them)."""
     version = "v0.0.44"

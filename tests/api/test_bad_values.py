@@ -194,3 +194,15 @@ def test_a_null_in_a_list_of_names_names_nothing(mock):
     assert r.status_code == 200 and "chem" in r.json()["added_accounts"], r.text
     r = mock.post(f"{V}/reservations/", json={"reservations": None}, user="root")
     assert r.status_code == 200 and r.json()["reservations"] == [], r.text
+
+
+def test_an_infinite_limit_in_an_association_condition_is_no_limit(mock):
+    """`maxjobs: {infinite: true}` in accounts_association's condition was int(INFINITE), a traceback
+    (found by the contract suite's fuzzing phase against the mock)."""
+    r = mock.post("/slurmdb/v0.0.44/accounts_association/", user="root", json={
+        "association_condition": {"accounts": ["inf"], "association": {
+            "parent": "root", "maxjobs": {"set": True, "infinite": True, "number": 3}}},
+        "account": {"description": "d", "organization": "o"}})
+    assert r.status_code == 200, r.text
+    [assoc] = mock.get("/slurmdb/v0.0.44/associations/?account=inf", user="root").json()["associations"]
+    assert assoc["max"]["jobs"]["active"] == {"set": False, "infinite": True, "number": 0}

@@ -158,6 +158,17 @@ def test_a_crasher_is_withheld_on_every_release_not_shown_fixed_and_every_versio
     assert table.crash("slurmdb_v0044_post_jobs", None, "25.11.7", {"job_rec": {}}) is None
 
 
+def test_a_22_05_accounting_job_id_that_starts_with_no_digit_is_withheld():
+    """22.05.8's slurmrestd exits on /slurmdb/v0.0.38/job/abc (fatal in slurm_addto_step_list)."""
+    table = divergences.Table.load()
+    for job_id in ("abc", "-1", "\u00e9", " 1"):
+        hit = table.crash("slurmdb_v0_0_38_get_job", {}, "22.05.8", path_params={"job_id": job_id})
+        assert hit is not None and hit.id == "slurmdb-job-id-not-a-number" and hit.safe_query({}) is None
+    for job_id in ("1", "1_2", "1.batch", "12abc"):
+        assert table.crash("slurmdb_v0_0_38_get_job", {}, "22.05.8", path_params={"job_id": job_id}) is None
+    assert table.crash("slurmdb_v0044_get_job", {}, "25.11.7", path_params={"job_id": "abc"}) is None
+
+
 def test_fixed_in_releases_get_the_request_and_old_style_entries_are_refused():
     entry = ("[[crash]]\nid = 'c'\noperations = ['slurmdb_v*_get_wckeys']\nquery_all = ['a']\n"
              "evidence = 'e'\nprobe = {method = 'GET', path = '/slurmdb/{v}/wckeys/', query = 'a'}\n")

@@ -105,8 +105,8 @@ def _read(name, key, call, thing, source):
 def _create(name, key, call):
     def handler(ctx):
         result = parse(ctx)
-        call(ctx.cluster.accounting, list((result.value or {}).get(key) or []), ctx.user)
-        return Answer(warnings=result.warnings)
+        said = call(ctx.cluster.accounting, list((result.value or {}).get(key) or []), ctx.user)
+        return Answer(warnings=result.warnings + list(said or []))
     handler.__name__ = name
     return handler
 
