@@ -144,12 +144,14 @@ def _withhold_crashers(case) -> None:
     if hit is None:
         return
     safe = hit.safe_query(query)
+    how = ("sent without " + ", ".join(hit.drop)) if safe is not None else hit.made_safe(case)
     recorder.add({"type": "withheld", "operation": oid, "crash": hit.id, "phase": phase_of(case),
-                  "how": "sent without " + ", ".join(hit.drop) if safe is not None else "not sent"})
-    if safe is None:
+                  "how": how or "not sent"})
+    if safe is not None:
+        case.query = safe
+    elif how is None:
         from hypothesis import reject
         reject()
-    case.query = safe
 
 
 def call_guarded(case, call, where: str = ""):

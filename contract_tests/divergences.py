@@ -8,6 +8,7 @@ Everything else fails. Its `[[crash]]` list names requests that kill a real daem
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import os
 import re
@@ -69,6 +70,9 @@ class Crash:
     scalar_body_as: tuple[str, ...] = ()
     # path parameter -> regex: a value it does not match (at its start) kills it
     path_not: tuple[tuple[str, str], ...] = ()
+    # dotted paths into the JSON body ("job.argv"): an explicit null at any of them kills it
+    body_null: tuple[str, ...] = ()
+    path_safe: tuple[tuple[str, str], ...] = ()   # with path_not: the values it is sent with instead
     fixed_in: tuple[str, ...] = ()      # releases (globs) shown not to crash any more
     probe: dict = field(default_factory=dict, compare=False)   # {method, path ("{v}" = version), query, body}
     summary: str = ""
@@ -83,6 +87,8 @@ class Crash:
         if self.path_not:
             return any(name in (path_params or {}) and not re.match(rx, str(path_params[name]))
                        for name, rx in self.path_not)
+        if self.body_null:
+            return any(_null_at(body, path) for path in self.body_null)
         if self.scalar_body_as:
             # schemathesis marks "no body" with its NOT_SET sentinel; None is a body: YAML `null`
             absent = type(body).__name__ == "NotSet"
@@ -95,11 +101,50 @@ class Crash:
             return not isinstance(body, dict) or any(k not in body for k in self.body_lacks)
         return True
 
+    def made_safe(self, case) -> str | None:
+        """Change a generated case so it no longer crashes (the null keys left out of the body, the path
+        parameter given a value the entry names as safe, a scalar body replaced by an empty object) and say
+        how; None when only leaving the request out is safe. A case of the examples and coverage phases
+        cannot be rejected the way a hypothesis example can, so a crasher must be made safe where it can."""
+        if self.body_null and isinstance(getattr(case, "body", None), dict):
+            case.body = _without_nulls(case.body, self.body_null)
+            return "sent without the null " + ", ".join(self.body_null)
+        if self.path_not and self.path_safe:
+            case.path_parameters = {**(case.path_parameters or {}), **dict(self.path_safe)}
+            return "sent with " + ", ".join(f"{k}={v}" for k, v in self.path_safe)
+        if self.scalar_body_as:
+            case.body = {}
+            return "sent with an empty object as its body"
+        return None
+
     def safe_query(self, query: dict | None) -> dict | None:
         """The query with the crashing parameters left out; None when the request cannot be made safe."""
         if not self.drop or self.body_lacks:
             return None
         return {k: v for k, v in (query or {}).items() if k not in self.drop}
+
+
+def _without_nulls(body: dict, paths) -> dict:
+    """A copy of the body without the keys of `paths` that hold an explicit null."""
+    out = copy.deepcopy(body)
+    for path in paths:
+        *parents, last = path.split(".")
+        node = out
+        for key in parents:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and last in node and node[last] is None:
+            del node[last]
+    return out
+
+
+def _null_at(body, path: str) -> bool:
+    """Whether the JSON body holds an explicit null at a dotted path of object keys."""
+    *parents, last = path.split(".")
+    for key in parents:
+        if not isinstance(body, dict):
+            return False
+        body = body.get(key)
+    return isinstance(body, dict) and last in body and body[last] is None
 
 
 class Table:
@@ -135,9 +180,9 @@ class Table:
             if "releases" in raw:
                 raise ValueError(f"{path}: crash {raw['id']!r}: crash entries name the releases shown fixed "
                                  f"(`fixed_in`), not where they crash: unknown releases are withheld")
-            if not any(raw.get(k) for k in ("query_all", "body_lacks", "scalar_body_as", "path_not")):
-                raise ValueError(f"{path}: crash {raw['id']!r} needs query_all, body_lacks, scalar_body_as "
-                                 f"or path_not")
+            if not any(raw.get(k) for k in ("query_all", "body_lacks", "scalar_body_as", "path_not", "body_null")):
+                raise ValueError(f"{path}: crash {raw['id']!r} needs query_all, body_lacks, scalar_body_as, "
+                                 f"path_not or body_null")
             if not {"method", "path"} <= set(raw["probe"]):
                 raise ValueError(f"{path}: crash {raw['id']!r}: probe needs method and path")
             crashes.append(Crash(id=raw["id"], operations=tuple(raw["operations"]), evidence=raw["evidence"],
@@ -145,6 +190,8 @@ class Table:
                                  drop=tuple(raw.get("drop", ())), fixed_in=tuple(raw.get("fixed_in", ())),
                                  scalar_body_as=tuple(raw.get("scalar_body_as", ())),
                                  path_not=tuple((raw.get("path_not") or {}).items()),
+                                 body_null=tuple(raw.get("body_null", ())),
+                                 path_safe=tuple((raw.get("path_safe") or {}).items()),
                                  probe=dict(raw["probe"]), summary=raw.get("summary", "")))
         return cls(entries, str(path), crashes)
 
@@ -199,7 +246,7 @@ def _plain_text(response) -> str | None:
 
 
 def error_numbers(response) -> list:
-    """Slurm error numbers in a JSON answer (`errors[].error_number`; 22.05: `error_code`)."""
+    """Slurm error numbers in a JSON answer (`errors[].error_number`; 22.05: `error_code` or `errno`)."""
     if response is None:
         return []
     try:
@@ -211,7 +258,7 @@ def error_numbers(response) -> list:
     out = []
     for e in errors if isinstance(errors, list) else []:
         if isinstance(e, dict):
-            n = e.get("error_number", e.get("error_code"))
+            n = e.get("error_number", e.get("error_code", e.get("errno")))
             if n is not None:
                 out.append(n)
     return out

@@ -35,6 +35,9 @@ DESTRUCTIVE = (
     "post_users_association", "post_qos", "post_clusters", "post_associations", "post_wckeys", "post_tres",
     "post_config", "post_reservation", "post_reservations", "delete_reservation", "delete_jobs",
     "post_job_allocate", "post_jobs", "post_job",
+    # the same operations under 22.05's names (v0.0.36-38)
+    "set_config", "update_tres", "update_qos", "update_associations", "update_users", "update_account",
+    "add_clusters", "add_wckeys",
 )
 # `post_job` is POST /slurmdb/vX/job/{id} (accounting update of any job) when the family is slurmdb; the
 # controller's POST /slurm/vX/job/{id} (update one job) is kept: see `is_destructive`.

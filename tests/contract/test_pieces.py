@@ -80,6 +80,12 @@ def test_destructive_classification():
     assert specdoc.is_destructive("slurmdb_v0044_post_job")          # accounting update of any job
     assert not specdoc.is_destructive("slurm_v0044_post_job")        # update of the suite's own job
     assert not specdoc.is_destructive("slurm_v0044_get_jobs")
+    # 22.05's names for the same writes (it answered them, and one config load corrupted its heap)
+    for oid in ("slurmdb_v0_0_38_set_config", "slurmdb_v0_0_38_update_associations", "slurmdb_v0_0_38_update_users",
+                "slurmdb_v0_0_38_update_account", "slurmdb_v0_0_38_update_qos", "slurmdb_v0_0_38_update_tres",
+                "slurmdb_v0_0_38_add_clusters", "slurmdb_v0_0_38_add_wckeys", "slurmdb_v0_0_38_delete_user"):
+        assert specdoc.is_destructive(oid), oid
+    assert not specdoc.is_destructive("slurm_v0_0_38_update_job") and not specdoc.is_destructive("slurm_v0_0_38_submit_job")
 
 
 def test_report_aggregates_events():
@@ -167,6 +173,16 @@ def test_a_22_05_accounting_job_id_that_starts_with_no_digit_is_withheld():
     for job_id in ("1", "1_2", "1.batch", "12abc"):
         assert table.crash("slurmdb_v0_0_38_get_job", {}, "22.05.8", path_params={"job_id": job_id}) is None
     assert table.crash("slurmdb_v0044_get_job", {}, "25.11.7", path_params={"job_id": "abc"}) is None
+
+
+def test_a_22_05_job_with_a_null_argv_is_withheld():
+    """22.05.8's slurmrestd segfaults on `argv: null` in a job description, at submit and at update."""
+    table = divergences.Table.load()
+    assert table.crash("slurm_v0_0_38_submit_job", {}, "22.05.8", {"script": "", "job": {"argv": None}}).id == \
+        "job-argv-null"
+    assert table.crash("slurm_v0_0_38_update_job", {}, "22.05.8", {"argv": None}).id == "job-argv-null"
+    for body in ({"job": {"argv": []}}, {"job": {}}, {"argv": ["a"]}, None, [None]):
+        assert table.crash("slurm_v0_0_38_submit_job", {}, "22.05.8", body) is None, body
 
 
 def test_fixed_in_releases_get_the_request_and_old_style_entries_are_refused():

@@ -80,9 +80,9 @@ def test_suite_against_real_24_11(trixie, which):
     assert data["target"]["release"].startswith("24.11."), data["target"]
 
 
-# the generated phases against 22.05.8 are not in yet: 40 of them fail on answers not listed in
-# divergences.toml (401 text/plain when schemathesis drops the token, 500 2036/9003 from slurmdb)
-@pytest.mark.parametrize("which", ["scenarios"])
+# 22.05.8's generated phases run with its own crashers withheld (divergences.toml [[crash]]: a non-numeric
+# accounting job id or step filter, a null argv, a YAML scalar body) and its writes left out as destructive
+@pytest.mark.parametrize("which", list(PASSES))
 def test_suite_against_real_22_05(host, which):
     rc, out, data, _ = _run_suite(host, "host", "v0.0.38", which)
     _check("host", rc, out, data)
