@@ -3,8 +3,9 @@
 #
 #   1. the unit, API and end-to-end tests (tests/, two workers)
 #   2. the contract suite against the mock it starts, every served version (report: reports/contract-mock/)
-#   3. the real targets (tests/real): Slurm 26.05 with slurmdbd and 24.11 brought up by compose/native,
-#      the contract suite and the differential run against each (reports: reports/real-*/)
+#   3. the real targets (tests/real): Slurm 26.05 with slurmdbd, 24.11 and 22.05 with slurmdbd brought up by
+#      compose/native, 26.05 in containers under podman; the contract suite and the differential run against
+#      each (reports: reports/real-*/, reports/containers-*/)
 #
 #   MOCKRESTD_REAL=1|0  run step 3 or not; by default it runs when this is root with apt-get (as on CI)
 #   extra arguments: run only pytest with them (e.g. `bash scripts/test.sh tests/engine -x`)
