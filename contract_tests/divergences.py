@@ -124,27 +124,28 @@ class Crash:
         return {k: v for k, v in (query or {}).items() if k not in self.drop}
 
 
-def _without_nulls(body: dict, paths) -> dict:
-    """A copy of the body without the keys of `paths` that hold an explicit null."""
-    out = copy.deepcopy(body)
-    for path in paths:
-        *parents, last = path.split(".")
-        node = out
-        for key in parents:
-            node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, dict) and last in node and node[last] is None:
-            del node[last]
-    return out
+def _holder(body, path: str):
+    """(the object holding the last key of a dotted path, that key), or (None, key) when there is none."""
+    *parents, last = path.split(".")
+    for key in parents:
+        body = body.get(key) if isinstance(body, dict) else None
+    return (body if isinstance(body, dict) else None), last
 
 
 def _null_at(body, path: str) -> bool:
     """Whether the JSON body holds an explicit null at a dotted path of object keys."""
-    *parents, last = path.split(".")
-    for key in parents:
-        if not isinstance(body, dict):
-            return False
-        body = body.get(key)
-    return isinstance(body, dict) and last in body and body[last] is None
+    node, key = _holder(body, path)
+    return node is not None and key in node and node[key] is None
+
+
+def _without_nulls(body: dict, paths) -> dict:
+    """A copy of the body without the keys of `paths` that hold an explicit null."""
+    out = copy.deepcopy(body)
+    for path in paths:
+        if _null_at(out, path):
+            node, key = _holder(out, path)
+            del node[key]
+    return out
 
 
 class Table:

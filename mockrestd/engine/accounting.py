@@ -10,6 +10,7 @@ import itertools
 from datetime import datetime
 
 from ..errors import SlurmError, error_text, warning
+from .hostlist import expand
 from .limits import job_tres, tres_list, tres_map
 from .values import INFINITE
 
@@ -92,7 +93,7 @@ def extern_step(rec: dict) -> dict:
     """The `extern` step slurmd makes on every node of a job when PrologFlags=Contain: it lives as long as
     the job and ends COMPLETED (CANCELLED when the job was cancelled), exit code 0, one task a node."""
     batch = rec["steps"][0]
-    nodes = [n for n in rec["nodes"].split(",") if n and rec["nodes"] != "None assigned"]
+    nodes = expand(rec["nodes"]) if rec["allocation_nodes"] else []
     running = batch["state"] == ["RUNNING"]
     cancelled = rec["state"]["current"][0] == "CANCELLED"
     zero = {"seconds": 0, "microseconds": 0}
@@ -111,8 +112,8 @@ def _lines(lines: list[str]) -> str:
 
 
 def _names(value) -> list[str]:
-    """The names of a condition's list; a null or empty entry names nothing (a body may carry `[null]`)."""
-    return [v for v in value or [] if isinstance(v, str) and v]
+    """The names of a condition's list; an empty one names nothing (the parser already dropped nulls)."""
+    return [v for v in value or [] if v]
 
 
 def _put(rec: dict, path: str, value) -> None:
@@ -244,11 +245,15 @@ class Accounting:
             if account in self.accounts:
                 self._add_assoc({"account": account, "user": name, **_assoc_conf(u)})
 
+    def _find_assoc(self, a: dict) -> dict | None:
+        """The association with the same account, user and partition as `a` (its identity in slurmdbd)."""
+        key = (a.get("account"), a.get("user") or "", a.get("partition") or "")
+        return next((x for x in self.assocs.values() if (x["account"], x["user"], x["partition"]) == key), None)
+
     def _add_assoc(self, a: dict) -> dict:
-        for existing in self.assocs.values():
-            if (existing["account"], existing["user"], existing["partition"]) == \
-                    (a.get("account"), a.get("user", ""), a.get("partition", "")):
-                return existing
+        existing = self._find_assoc(a)
+        if existing is not None:
+            return existing
         aid = next(self._assoc_ids)
         parent = self._parent_assoc(a)
         rec = {"id": aid, "account": a.get("account", ""), "user": a.get("user", ""),
@@ -275,7 +280,7 @@ class Accounting:
                                                           (self.accounts.get(a.get("account")) or {}).get("parent"))
         if not account or (account == a.get("account") and not a.get("user")):
             return None
-        return next((x for x in self.assocs.values() if x["account"] == account and not x["user"]), None)
+        return self._account_assoc(account)
 
     def assoc_chain(self, assoc_id: int) -> list[dict]:
         """An association, then the account associations above it up to root (for Grp limits)."""
@@ -639,7 +644,7 @@ class Accounting:
     def add_associations(self, items: list, as_user: str) -> None:
         self._admin(as_user, "slurmdb_associations_add")
         for a in items:
-            if a.get("account") not in self.accounts or not (self._existing(a) or self._has_parent(a)):
+            if a.get("account") not in self.accounts or not (self._find_assoc(a) or self._has_parent(a)):
                 continue          # real 25.11.7: 200 with no error, nothing added
             if a.get("user") and a["user"] not in self.users:
                 self._add_user({"name": a["user"], "default_account": a["account"]}, with_assocs=False)
@@ -650,11 +655,6 @@ class Accounting:
 
     def _account_assoc(self, account: str | None) -> dict | None:
         return next((x for x in self.assocs.values() if x["account"] == account and not x["user"]), None)
-
-    def _existing(self, a: dict) -> bool:
-        return any((x["account"], x["user"], x["partition"]) == (a.get("account"), a.get("user") or "",
-                                                                  a.get("partition") or "")
-                   for x in self.assocs.values())
 
     def _has_parent(self, a: dict) -> bool:
         """What a new association hangs under (real 25.11.7): a user's, its account's association; an
@@ -743,11 +743,12 @@ class Accounting:
         made = [u for u in users if u not in self.users]
         for name in made:
             self._add_user({"name": name, "default_account": accounts[0]}, with_assocs=False)
+        fields = _rec_set(cond.get("association"))
         added = []
         for account in accounts:            # sacctmgr lists them account by account (real 25.11.7)
             for name in users:
                 before = len(self.assocs)
-                self._add_assoc({"account": account, "user": name, **_rec_set(cond.get("association"))})
+                self._add_assoc({"account": account, "user": name, **fields})
                 if len(self.assocs) > before:
                     added.append(f"  C = {self.cluster_name:<10} A = {account:<20} U = {name:<9}")
         if not added:

@@ -177,9 +177,10 @@ class SubmitMixin:
         """The rules a built Job must pass to be accepted (raise), or accepted with a warning (append)."""
         failed, source = _failure(het)
         for name, (gtype, _) in list(job.gres_per_node.items()) + list(job.gres_per_job.items()):
-            if not any(s[0] == name for n in self.nodes.values() for s in n.gres_slots):
+            if not self._gres_on(self.nodes, name):
                 raise SlurmError(2014, failed, source)     # no node has it at all (real 25.11.7)
-            if not self._partition_has_gres(job.partition, name, gtype):
+            part = self.partitions.get(job.partition)
+            if not self._gres_on(part.node_names if part else (), name, gtype):
                 raise SlurmError(2072, failed, source)
         for lic, _ in licenses_of(job.licenses):
             if lic not in self.licenses:
@@ -193,11 +194,10 @@ class SubmitMixin:
             warnings += [warning(f"Job submission resulted in non-zero return code: {text}", source),
                          warning(text, source)]
 
-    def _partition_has_gres(self, partition: str, name: str, gtype: str | None) -> bool:
-        """A GRES (of that type) some node of the partition has: else the request is invalid (2072)."""
-        part = self.partitions.get(partition)
+    def _gres_on(self, node_names, name: str, gtype: str | None = None) -> bool:
+        """Whether some of these nodes has the GRES (of that type)."""
         return any(s[0] == name and (not gtype or s[1] == gtype)
-                   for n in (part.node_names if part else ()) if n in self.nodes for s in self.nodes[n].gres_slots)
+                   for n in node_names if n in self.nodes for s in self.nodes[n].gres_slots)
 
     def _base_priority(self, d: dict, user: str) -> int:
         prio = d.get("priority")

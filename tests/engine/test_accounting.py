@@ -43,6 +43,17 @@ def test_prolog_flags_contain_adds_an_extern_step_after_batch(clock):
     assert [s["state"] for s in steps] == [["CANCELLED"], ["CANCELLED"]]
 
 
+def test_the_extern_step_runs_on_every_node_of_the_job(clock):
+    from .conftest import submit
+    cluster = _contained(clock)
+    job = submit(cluster, nodes="2")
+    clock.advance(2)
+    batch, extern = cluster.accounting.job_record(str(job))[0]["steps"]
+    assert extern["nodes"]["count"] == 2 and len(extern["nodes"]["list"]) == 2, extern["nodes"]
+    assert extern["tasks"]["count"] == 2 and batch["nodes"]["count"] == 1
+    assert set(extern["nodes"]["list"]) >= set(batch["nodes"]["list"])
+
+
 def test_without_contain_there_is_no_extern_step(cluster, clock):
     from .conftest import submit
     job = submit(cluster)
