@@ -176,6 +176,17 @@ def _check(release, router, op, method, target, status, ctype, data: bytes, bugs
     return None
 
 
+def _ran_anyway(r) -> bool:
+    """An answer whose only errors are 9207 (an unknown flag in the query): slurmrestd's query parser
+    reports the flag and goes on, so the operation ran (`DELETE job/{id}?flags=NOPE` cancels the job, and
+    its status is the error's, 500), as for `GET jobs/?flags=NOPE`, which answers with the jobs."""
+    try:
+        errors = r.json().get("errors") or []
+    except ValueError:
+        return False
+    return bool(errors) and all(e.get("error_number") == 9207 for e in errors)
+
+
 @pytest.fixture(scope="module")
 def served(shared_specs):
     from mockrestd.http.app import served_specs
@@ -229,7 +240,7 @@ def test_broken_requests_never_break_the_mock(served, tmp_path, release, version
         counts[op.operation_id][r.status_code] += 1
         problem = _check(release, router, op, method, target, r.status_code, r.headers.get("content-type", ""),
                          r.content, bugs.records)
-        if problem is None and (r.status_code >= 400 or r.status_code == 304):
+        if problem is None and (r.status_code >= 400 or r.status_code == 304) and not _ran_anyway(r):
             if cluster_state(harness.cluster) != before:
                 problem = f"{op.operation_id} {method} {target[:120]} -> {r.status_code}: refused, yet the " \
                           f"cluster changed"
