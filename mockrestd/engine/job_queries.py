@@ -6,7 +6,7 @@ import re
 
 from ..errors import SlurmError, warning
 from .hostlist import ranges
-from .jobs import Job, RecordRef
+from .jobs import Job, RecordRef, RecordRefs
 
 
 class JobQueriesMixin:
@@ -33,13 +33,26 @@ class JobQueriesMixin:
                          lambda: job.record(array_pending=pending, nodes_conf=nodes, now=now),
                          {"last_sched_evaluation": int(job.last_eval or 0)})
 
-    def job_records(self, as_user=None, update_time=None, *, lazy: bool = False) -> list:
+    def job_records(self, as_user=None, update_time=None, *, lazy: bool = False):
         """GET /jobs/: every job the controller shows; with `update_time`, nothing when nothing changed since.
-        `lazy`: `RecordRef`s instead of records, so a reader can skip the jobs it has already seen."""
+        `lazy`: `RecordRefs` instead of records, so a reader can skip the jobs (or the whole list) it has
+        already seen."""
         self.sync()
         if update_time is not None and self.last_job_update <= update_time:
-            return []
-        return [self._ref(j) if lazy else self._record(j) for j in self._visible()]
+            return RecordRefs((), list) if lazy else []
+        visible = self._visible()
+        if not lazy:
+            return [self._record(j) for j in visible]
+        return RecordRefs(tuple(self._ref_key(j) for j in visible), lambda: [self._ref(j) for j in visible])
+
+    def _ref_key(self, job: Job):
+        """What `_ref(job)` holds as revision and volatile value, made cheaply: a job with no nodes held,
+        not COMPLETING and not an array's pending record has nothing in its revision but `_rev` (a value no
+        other job has had), and `last_eval` is its only volatile field."""
+        if job.completing_until is None and not job.alloc and not job.last_alloc and job.job_id not in self.arrays:
+            return job._rev, job.last_eval
+        ref = self._ref(job)
+        return ref.revision, tuple(ref.volatile.items())
 
     def _parse_id(self, job_id) -> tuple[int, str | None, int | None]:
         m = re.fullmatch(r"(\d+)(?:([_+])(\d+))?", str(job_id).strip())

@@ -77,6 +77,20 @@ class RecordRef:
         return self._make()
 
 
+class RecordRefs:
+    """A listing's `RecordRef`s, made only when asked for (`refs()`), and its `signature`: equal for two
+    listings exactly when their refs, in order, have equal revisions and volatile values, so a reader that
+    kept what it made of one listing may send it again for the other without making a single ref."""
+
+    __slots__ = ("signature", "_make")
+
+    def __init__(self, signature, make):
+        self.signature, self._make = signature, make
+
+    def refs(self) -> list:
+        return self._make()
+
+
 @dataclass
 class Job:
     job_id: int

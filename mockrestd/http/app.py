@@ -110,8 +110,8 @@ class Site:
 
 
 def _answerer(site, vs, op):
-    """scope (with the gate's `mockrestd` entry) + query → (status, JSON bytes, no body at all): the
-    handler's answer in Slurm's envelope. One function for both ways in (connexion, the gate's own)."""
+    """scope (with the gate's `mockrestd` entry) + query → (status, JSON bytes or a list of chunks, no body
+    at all): the handler's answer in Slurm's envelope. One function for both ways in (connexion, the gate's own)."""
     handler = handler_for(op)
     is_async = inspect.iscoroutinefunction(handler)
 
@@ -137,7 +137,7 @@ def _answerer(site, vs, op):
         if ctx.errors:
             answer.errors = ctx.errors + answer.errors
             answer.status = site.profile.status_for(ctx.errors[0]["error_number"])
-        status, data = respond.render(site, vs, op, answer, ctx.user, ctx.client)
+        status, data = respond.render(site, vs, op, answer, ctx.user, ctx.client, chunks=True)
         return status, data, answer.empty
 
     return answer

@@ -36,6 +36,7 @@ _JSON_TYPES = ("application/json", "application/x-json", "text/json")
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
+_NO_QUERY = QueryParams(b"")          # immutable: one for every request without a query
 _PCT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -149,11 +150,15 @@ class Gate:
             elapsed = (time.perf_counter() - started) * 1000
             status = status_box.get("status", 0)
             self.site.journal_add(scope, status, elapsed)
-            log.info("%s %s %s -> %s (%.1f ms)", _client(scope), scope["method"], _target(scope), status, elapsed)
+            if log.isEnabledFor(logging.INFO):
+                log.info("%s %s %s -> %s (%.1f ms)", _client(scope), scope["method"], _target(scope), status,
+                         elapsed)
 
     async def _handle(self, scope, receive, send):
         # clients that join "http://host:6820/" and "/slurm/..." send "//slurm/...": slurmrestd takes it
-        path, method = _SLASHES.sub("/", scope["path"]), scope["method"].upper()
+        path, method = scope["path"], scope["method"].upper()
+        if "//" in path:
+            path = _SLASHES.sub("/", path)
         site = self.site
         if path.startswith(CONTROL_PREFIX):
             return await self.app(scope, receive, send)
@@ -165,9 +170,12 @@ class Gate:
             return await _text(send, *site.profile.body_reject("too_large"))
         if path in ("/ui", "/ui/") and method == "GET":
             return await _raw(send, 200, _UI_PAGE.read_bytes(), "text/html; charset=utf-8")
-        if sum(len(k) + len(v) + 4 for k, v in scope["headers"]) > MAX_HEADER_BYTES:
+        size, headers = 0, {}
+        for k, v in scope["headers"]:
+            size += len(k) + len(v) + 4
+            headers[k.decode("latin-1").lower()] = v.decode("latin-1")
+        if size > MAX_HEADER_BYTES:
             return await _text(send, *HEADERS_TOO_LARGE)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         # tokens live in wall time (`scontrol token` and slurmctld use time(NULL)), whatever the cluster clock
         outcome = authenticate(headers, site.keyring, operators=site.cluster.operators,
                                rules=site.profile.auth, now=time.time())
@@ -209,7 +217,8 @@ class Gate:
         if self.direct:
             scope = dict(scope, path=match.path, raw_path=match.path.encode())
             scope["mockrestd"] = {"match": match, "identity": identity, "body": body, "client": client}
-            status, data, empty = await site.answerer(vs, op)(scope, QueryParams(scope.get("query_string", b"")))
+            raw_query = scope.get("query_string", b"")
+            status, data, empty = await site.answerer(vs, op)(scope, QueryParams(raw_query) if raw_query else _NO_QUERY)
             if empty:          # what starlette sends for Response(status_code=304): no headers, no body
                 await send({"type": "http.response.start", "status": status, "headers": []})
                 return await send({"type": "http.response.body", "body": b""})
@@ -266,10 +275,19 @@ async def _text(send, status: int, text: str):
     await _raw(send, status, text.encode(), "text/plain")
 
 
-async def _raw(send, status: int, data: bytes, ctype: str):
+async def _raw(send, status: int, data: bytes | list, ctype: str):
+    """One answer; `data` may be a list of chunks (http/respond.py `render`), sent one after the other."""
+    if type(data) is list and len(data) == 1:
+        data = data[0]
+    length = sum(len(d) for d in data) if type(data) is list else len(data)
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-length", str(len(data)).encode()), (b"content-type", ctype.encode())]})
-    await send({"type": "http.response.body", "body": data})
+                "headers": [(b"content-length", str(length).encode()), (b"content-type", ctype.encode())]})
+    if type(data) is not list:
+        return await send({"type": "http.response.body", "body": data})
+    for i, chunk in enumerate(data):
+        await send({"type": "http.response.body", "body": chunk, "more_body": i < len(data) - 1})
+    if not data:
+        await send({"type": "http.response.body", "body": b""})
 
 
 def _client(scope) -> str:

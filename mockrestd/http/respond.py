@@ -80,6 +80,8 @@ class Halt(Exception):
 
 
 def meta(site, version_spec, operation, user: str, client: str) -> dict:
+    """The envelope's `meta`: decided by the operation's family, the user, the client, the cluster's name
+    and the site's profile and version alone (`render` renders it once per those)."""
     family = operation.family if operation else "slurm"
     ptype, pname = _PLUGIN.get(family, _PLUGIN["slurm"])
     major, minor, micro = site.profile.version_parts
@@ -124,8 +126,10 @@ def refused(profile, operation, params: dict) -> Answer | None:
                   status=row.status or profile.status_for(row.rc))
 
 
-def render(site, version_spec, operation, answer: Answer, user: str, client: str) -> tuple[int, bytes]:
-    """Render an answer to (status, JSON bytes) with the operation's response schema of this version."""
+def render(site, version_spec, operation, answer: Answer, user: str, client: str, *,
+           chunks: bool = False) -> tuple[int, bytes | list]:
+    """Render an answer to (status, JSON bytes) with the operation's response schema of this version;
+    `chunks`: the bytes may come as a list of chunks (a long job list is not copied into one body)."""
     if answer.empty:
         return answer.status, b""
     body = dict(answer.payload)
@@ -167,5 +171,8 @@ def render(site, version_spec, operation, answer: Answer, user: str, client: str
             return answer.status, renderer.dumps({"meta": body["meta"], "errors": body["errors"]})
         full = renderer.response(operation.operation_id, body, answer.status)
         return answer.status, renderer.dumps(dict(full, errors=body["errors"]) if "errors" in full else full)
-    # `Rows` in the payload (job lists) come from the renderer's per-revision cache
-    return answer.status, renderer.response_json(operation.operation_id, body, answer.status)
+    # `Rows` in the payload (job lists) come from the renderer's per-revision cache, and `meta` is rendered
+    # once per what decides it (see `meta`)
+    fixed = {"meta": (operation.family, user, client, site.cluster.name)}
+    return answer.status, renderer.response_json(operation.operation_id, body, answer.status, fixed=fixed,
+                                                 chunks=chunks)

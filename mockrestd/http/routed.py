@@ -60,6 +60,8 @@ def _endpoint(site, vs, op):
     async def endpoint(*_args, **_kwargs):
         request = connexion.request
         status, data, empty = await answer(request.scope, request.query_params)
+        if isinstance(data, list):
+            data = b"".join(data)
         if empty:
             return Response(status_code=status)
         return Response(content=data, status_code=status, media_type="application/json")

@@ -38,10 +38,33 @@ _CACHE_MIN = 4096          # entries kept per renderer at least; more when lists
 # letters only, so it never looks like a number to `_exponent_like`
 _LETTERS = "ghijkmnpqrstuvwxyz"
 _MARK = "".join(secrets.choice(_LETTERS) for _ in range(20))
+_SPOT = f"\x00{_MARK}spot:"          # where response_json splices a piece into the shell
+_LISTING_MAX = 64 << 20     # bytes: a longer listing is made again each time (its items are still cached)
+_SHELL_KEY_MAX = 4096      # characters: a shell whose repr is longer is not kept
+_CHUNK = 256 << 10          # bytes: a piece at least this long goes out as a chunk of its own
 
 
 class Rows(list):
-    """A payload list of record references (`.revision`, `.record()`), rendered and kept per revision."""
+    """A payload list of record references (`.revision`, `.record()`), rendered and kept per revision.
+    `Rows.of(listing)` takes an engine listing (`.signature`, `.refs()`): its refs are made only when the
+    renderer has not rendered a listing with that signature last time (`filled()` makes them)."""
+
+    signature = None
+    _listing = None
+
+    @classmethod
+    def of(cls, refs) -> "Rows":
+        if hasattr(refs, "signature") and hasattr(refs, "refs"):
+            rows = cls()
+            rows.signature, rows._listing = refs.signature, refs
+            return rows
+        return cls(refs)
+
+    def filled(self) -> "Rows":
+        if self._listing is not None:
+            self.extend(self._listing.refs())
+            self._listing = None
+        return self
 
 
 def cache_default() -> bool:
@@ -61,6 +84,11 @@ class Renderer:
         self._fragments: dict = {}          # (item schema key, revision) -> JSON bytes, this generation
         self._old_fragments: dict = {}      # the generation before: still served, dropped at the next turn
         self._holes: dict = {}              # (item schema key, volatile field, value) -> JSON bytes
+        self._memo: dict = {}               # (schema key, caller's memo key) -> JSON bytes (`fixed`)
+        self._props: dict = {}              # (id(schema), property) -> (schema, function) or ()
+        self._items: dict = {}              # (id(schema), property) -> `_items_fn`
+        self._listings: dict = {}           # item schema key -> (signature, JSON bytes) of the last listing
+        self._shells: dict = {}             # (operation, status, repr of the shell) -> `_shell`
         self.schemas = document.get("components", {}).get("schemas", {})
         self._compiled: dict[str, object] = {}
         self._ops = {}
@@ -77,34 +105,107 @@ class Renderer:
             return payload
         return self._fn(schema)(payload)
 
-    def response_json(self, operation_id: str, payload: dict, status: int = 200) -> bytes:
-        """`dumps(response(...))`, with the items of `Rows` values taken from (or put into) the cache."""
-        rows = {k: v for k, v in payload.items() if isinstance(v, Rows)} if self.cache else None
+    def response_json(self, operation_id: str, payload: dict, status: int = 200, *, fixed: dict | None = None,
+                      chunks: bool = False):
+        """`dumps(response(...))`, the same bytes, made in pieces: the items of `Rows` values come from (or go
+        into) the item cache; a value named in `fixed` ({key: memo key}) is rendered once per memo key (the
+        envelope's `meta`, the same for every answer to one client: the caller says what decides it). The
+        rest (the shell) is rendered and encoded once, with a marker where each piece goes. `chunks`: a list of
+        bytes instead, a long listing kept as its own chunk (not copied once more into one body)."""
         schema = self._response_schema(operation_id, status)
-        if not rows or schema is None:
+        if schema is None or not self.cache:
             return self.dumps(self.response(operation_id, payload, status))
-        items = {k: self._items_fn(schema, k) for k in rows}
-        if None in items.values():
+        rows = [k for k, v in payload.items() if isinstance(v, Rows)]
+        shell_in, pieces = dict(payload), {}
+        for key in rows:
+            items = self._items_fn(schema, key)
+            if items is None:
+                return self.dumps(self.response(operation_id, payload, status))
+            shell_in[key] = _SPOT + key         # an array of it: ["<spot>"]
+            pieces[b"[" + self.dumps(_SPOT + key) + b"]"] = self._listing_json(items, payload[key])
+        for key, memo in (fixed or {}).items():
+            fn = self._property_fn(schema, key)
+            if fn is None or key not in payload or key in rows:
+                continue
+            memo = (self._key(fn[0]), memo)
+            data = self._memo.get(memo)
+            if data is None:
+                if len(self._memo) >= _CACHE_MIN:
+                    self._memo.clear()
+                data = self._memo[memo] = self.dumps(fn[1](payload[key]))
+            shell_in[key] = _SPOT + key         # an object's function hands a string back as it is
+            pieces[self.dumps(_SPOT + key)] = data
+        shell = self._shell(operation_id, status, schema, shell_in, pieces)
+        if shell is None:                       # the shell did not keep a spot as it is: no shortcut
             return self.dumps(self.response(operation_id, payload, status))
-        shell = self._fn(schema)({k: ([] if k in rows else v) for k, v in payload.items()})
-        if not isinstance(shell, dict):
-            return self.dumps(self.response(operation_id, payload, status))
-        parts = []                # one join at the end: the body is megabytes, copy it once
-        for key, value in shell.items():
-            parts += (b"," if parts else b"{", self.dumps(key), b":")
-            if key in rows:
-                emit = self._emit
-                parts.append(b"[")
-                for i, ref in enumerate(rows[key]):
-                    if i:
-                        parts.append(b",")
-                    emit(parts, items[key], ref)
-                parts.append(b"]")
-                self._turn(len(rows[key]))
-            else:
-                parts.append(self.dumps(value))
-        parts.append(b"}" if parts else b"{}")
-        return b"".join(parts)
+        segments, spots = shell
+        out = [segments[0]]
+        for spot, segment in zip(spots, segments[1:]):
+            out += (pieces[spot], segment)
+        return _coalesce(out) if chunks else b"".join(out)
+
+    def _shell(self, operation_id: str, status: int, schema: dict, shell_in: dict, pieces: dict):
+        """The shell's JSON cut at the spots: (segments, spots in the order they come), or None. Kept per
+        what the shell holds (its `repr`: a payload is plain values, whose repr tells them apart, lists from
+        tuples and 1 from 1.0 and True) when that is small: most answers differ from the last one only in
+        a spliced piece, or not at all (ping)."""
+        small = all(len(v) <= 16 for v in shell_in.values() if isinstance(v, (list, tuple, dict)))
+        key = (operation_id, status, repr(shell_in)) if small else None
+        if key is not None and len(key[2]) <= _SHELL_KEY_MAX:
+            hit = self._shells.get(key)
+            if hit is not None:
+                return hit
+        else:
+            key = None
+        data = self.dumps(self._fn(schema)(_materialise(shell_in)))
+        found = sorted((data.find(spot), spot) for spot in pieces)
+        if any(at < 0 or data.count(spot) != 1 for at, spot in found):
+            return None
+        segments, at = [], 0
+        for where, spot in found:
+            segments.append(data[at:where])
+            at = where + len(spot)
+        segments.append(data[at:])
+        shell = (tuple(segments), tuple(spot for _, spot in found))
+        if key is not None:
+            if len(self._shells) >= _CACHE_MIN:
+                self._shells.clear()
+            self._shells[key] = shell
+        return shell
+
+    def _listing_json(self, items: tuple, rows: Rows) -> bytes:
+        """The JSON array of a `Rows`: the one made last time for these items when the signature is the
+        same (a dashboard polling an unchanged queue), else item by item from the item cache. The last
+        listing is kept per item schema while it is at most `_LISTING_MAX` bytes."""
+        fn_key, signature = items[0], rows.signature
+        if signature is not None:
+            last = self._listings.get(fn_key)
+            if last is not None and last[0] == signature:
+                return last[1]
+        refs = rows.filled()
+        parts = [b"["]
+        emit = self._emit
+        for i, ref in enumerate(refs):
+            if i:
+                parts.append(b",")
+            emit(parts, items, ref)
+        parts.append(b"]")
+        self._turn(len(refs))
+        data = b"".join(parts)
+        if signature is not None and len(data) <= _LISTING_MAX:
+            self._listings[fn_key] = (signature, data)
+        else:
+            self._listings.pop(fn_key, None)
+        return data
+
+    def _property_fn(self, schema: dict, key: str):
+        """(schema, function) of property `key` of an object schema, or None."""
+        found = self._props.get((id(schema), key))
+        if found is None:
+            target, _ = self._deref(schema)
+            prop = (target.get("properties") or {}).get(key)
+            found = self._props[(id(schema), key)] = (prop, self._fn(prop)) if isinstance(prop, dict) else ()
+        return found or None
 
     def schema(self, name: str, value):
         return self._fn({"$ref": f"#/components/schemas/{name}"})(value)
@@ -200,6 +301,12 @@ class Renderer:
         """(compile key, function, whether volatile fields may be cut out) for the items of the array
         property `key` of an object schema: they may when the item schema renames nothing, so a record field
         keeps its name at the top level of the item's JSON."""
+        memo = (id(schema), key)
+        if memo not in self._items:
+            self._items[memo] = self._find_items_fn(schema, key)
+        return self._items[memo]
+
+    def _find_items_fn(self, schema: dict, key: str):
         target, _ = self._deref(schema)
         prop = (target.get("properties") or {}).get(key)
         if prop is None:
@@ -309,8 +416,25 @@ def _exponent_like(data: bytes) -> bool:
 def _materialise(payload):
     """`Rows` of references → plain lists of records, for the paths that do not cache."""
     if any(isinstance(v, Rows) for v in payload.values()):
-        return {k: ([r.record() for r in v] if isinstance(v, Rows) else v) for k, v in payload.items()}
+        return {k: ([r.record() for r in v.filled()] if isinstance(v, Rows) else v) for k, v in payload.items()}
     return payload
+
+
+def _coalesce(parts: list) -> list:
+    """Small neighbours joined, long pieces left as they are: one write for a small answer, no copy of a
+    long listing."""
+    out, run = [], []
+    for part in parts:
+        if len(part) >= _CHUNK:
+            if run:
+                out.append(b"".join(run))
+                run = []
+            out.append(part)
+        elif part:
+            run.append(part)
+    if run:
+        out.append(b"".join(run))
+    return out
 
 
 def _deprecated_noval(value):

@@ -36,10 +36,10 @@ class Watch:
         self.checks = 0
 
     def refs(self) -> dict:
-        return {ref.record()["job_id"]: ref for ref in self.cluster.job_records(lazy=True)}
+        return {ref.record()["job_id"]: ref for ref in self.cluster.job_records(lazy=True).refs()}
 
     def check(self) -> dict:
-        refs = self.cluster.job_records(lazy=True)
+        refs = self.cluster.job_records(lazy=True).refs()
         records = self.cluster.job_records()
         assert [_blob(r.record()) for r in refs] == [_blob(r) for r in records], "lazy and eager records differ"
         revisions = [r.revision for r in refs]
@@ -55,7 +55,7 @@ class Watch:
 
 
 def revision(cluster, job_id):
-    refs = [r for r in cluster.job_records(lazy=True) if r.record()["job_id"] == job_id]
+    refs = [r for r in cluster.job_records(lazy=True).refs() if r.record()["job_id"] == job_id]
     assert len(refs) == 1
     return key(refs[0])
 
@@ -158,9 +158,11 @@ def test_cancelling_one_pending_task_changes_the_arrays_record(cluster, clock):
     before = cluster._ref(meta)
     assert before.record()["array_task_string"] == "1-4"
     own = meta._rev
+    listed = cluster.job_records(lazy=True).signature
     cluster.signal_job(f"{arr}_3", None, [], "alice")
     after = cluster._ref(meta)
     assert meta._rev == own, "the array's own job was not touched"
+    assert cluster.job_records(lazy=True).signature != listed
     assert after.record()["array_task_string"] == "1-2,4"
     assert key(after) != key(before)
     assert one(cluster, arr)["array_task_string"] == "1-2,4"
@@ -175,12 +177,16 @@ def test_a_finished_jobs_resources_follow_its_nodes(cluster, clock):
     assert rec["job_state"] == ["COMPLETED"] and rec["job_resources"] is not None
     node = rec["nodes"]
     before = revision(cluster, job)
+    listed = [cluster.job_records(lazy=True).signature]     # a listing's signature follows the same changes
     cluster.delete_node(node, "root")
     after_delete = revision(cluster, job)
     assert after_delete != before
+    listed.append(cluster.job_records(lazy=True).signature)
     assert one(cluster, job)["job_resources"] != rec["job_resources"]
     cluster.create_node(f"NodeName={node} CPUs=8 Sockets=1 CoresPerSocket=8", "root")
     assert revision(cluster, job) not in (before, after_delete)
+    listed.append(cluster.job_records(lazy=True).signature)
+    assert len(set(listed)) == 3
     sockets = one(cluster, job)["job_resources"]["nodes"]["allocation"][0]["sockets"]
     assert len(sockets) == 1
 

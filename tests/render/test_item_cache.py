@@ -138,6 +138,31 @@ def test_every_kind_of_change_shows_at_once(mock):
     assert evaluated[1] > evaluated[0]
 
 
+def test_a_listing_is_sent_again_only_while_nothing_in_it_changed(mock):
+    """The last GET jobs/ body is sent again while the listing's signature is the same; changes that give
+    no job a new revision must change it too: a scheduler pass alone (last_sched_evaluation), the clock
+    alone (COMPLETING ends), an array's pending tasks."""
+    waiting = mock.submit(tasks=500)                    # never fits: pending, re-evaluated on every pass
+    mock.advance(3)
+    first = number(jobs_of(fresh_equals_cached(mock))[waiting]["last_sched_evaluation"])
+    mock.advance(3)
+    mock.cluster.sync()
+    mock.cluster._t = mock.clock.now()
+    mock.cluster._schedule()                            # a pass, and nothing else
+    later = number(jobs_of(fresh_equals_cached(mock))[waiting]["last_sched_evaluation"])
+    assert later > first
+
+    alone = mock.site.renderer("v0.0.44")
+    assert mock.delete(f"/slurm/v0.0.44/job/{waiting}").status_code == 200
+    jid = mock.submit(script="#!/bin/bash\nsleep 100")
+    mock.advance(2)
+    assert mock.delete(f"/slurm/v0.0.44/job/{jid}").status_code == 200
+    assert jobs_of(fresh_equals_cached(mock))[jid]["job_state"] == ["CANCELLED", "COMPLETING"]
+    mock.advance(2)                                     # the clock alone clears COMPLETING
+    assert jobs_of(fresh_equals_cached(mock))[jid]["job_state"] == ["CANCELLED"]
+    assert alone._listings
+
+
 def test_signal_shows_at_once(mock):
     jid = mock.submit(script="#!/bin/bash\nsleep 100")
     trapped = mock.submit(script="#!/bin/bash\ntrap 'exit 3' TERM\nsleep 100")
@@ -295,9 +320,12 @@ def test_a_busy_cluster_rendered_from_the_cache_equals_rendered_from_scratch(spe
             cluster.update_job(str(90 + step), {"comment": f"step {step}"}, "alice")
         for version, r in renderers.items():
             op = f"slurm_{version.replace('.', '')}_get_jobs"
-            cached = r.response_json(op, payload(Rows(cluster.job_records(lazy=True))))
+            cached = r.response_json(op, payload(Rows.of(cluster.job_records(lazy=True))))
             fresh = r.dumps(r.response(op, payload(cluster.job_records())))
             assert cached == fresh, (version, step)
+            # unchanged since: the last listing again, its refs never made
+            again = Rows.of(cluster.job_records(lazy=True))
+            assert r.response_json(op, payload(again)) == fresh and not again, (version, step)
 
 
 # ---- JSON: orjson's bytes are the stdlib's ---------------------------------------------------------------------
@@ -329,3 +357,55 @@ def test_dumps_without_orjson_is_the_same(monkeypatch):
     fast = Renderer.dumps(value)
     monkeypatch.setattr(render_module, "FAST_JSON", False)
     assert Renderer.dumps(value) == fast == stdlib(value)
+
+
+# ---- the shell and meta memos: every GET operation, every version ------------------------------------------
+
+def _get_paths(mock, version: str, ids: dict):
+    """A GET of every operation of `version` that has one, path parameters filled from the populated mock
+    (and a few that answer with an error)."""
+    fill = {"job_id": str(ids["run0"]), "node_name": "node1", "partition_name": "debug", "reservation_name": "x",
+            "qos": "normal", "account_name": "root", "user_name": "alice", "cluster_name": "mock",
+            "wckey": "w", "association": "a"}
+    for op in mock.site.specs.versions[version].operations.values():
+        if op.method.upper() != "GET":
+            continue
+        path = op.path
+        for name, value in fill.items():
+            path = path.replace("{" + name + "}", value)
+        if "{" not in path and not path.rstrip("/").endswith("/diag"):    # diag counts the requests themselves
+            yield path
+    yield f"/slurm/{version}/job/999999"                 # an error answer: 2017, the empty list
+    yield f"/slurm/{version}/jobs/?flags=NOPE"           # data and a 9207 error
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_get_answer_made_from_the_memos_equals_the_one_made_from_scratch(mock, version):
+    """`meta` is kept per (family, user, client, cluster) and the rest of an answer per what it holds: an
+    answer made from them, the first time or again, for another user or after a change, is the answer
+    made from scratch."""
+    ids = populate(mock)
+    renderer = mock.site.renderer(version)
+
+    def body(path, user):
+        r = mock.get(path, user=user)
+        return r.status_code, r.content
+
+    def fresh(path, user):
+        renderer.cache = False
+        try:
+            return body(path, user)
+        finally:
+            renderer.cache = True
+
+    paths = list(_get_paths(mock, version, ids))
+    assert len(paths) > 20
+    for round_ in range(2):
+        for path in paths:
+            for user in ("root", "alice"):
+                want = fresh(path, user)
+                assert body(path, user) == want, (round_, path, user)
+                assert body(path, user) == want, (round_, path, user)      # from the memos
+        mock.advance(3)                                                 # jobs start and end, time moves
+        assert mock.post(f"/slurm/{version}/job/{ids['held']}", json={"comment": f"r{round_}"}).status_code == 200
+    assert renderer._shells and renderer._memo

@@ -106,7 +106,7 @@ def get_job(ctx):
 def _job_list(ctx, refs, stamp: int | None = None):
     """Record references, not records: the renderer makes (and renders) only the jobs that changed."""
     now = int(ctx.cluster.clock.now()) if stamp is None else stamp
-    return {"jobs": Rows(refs), "last_backfill": now, "last_update": now}
+    return {"jobs": Rows.of(refs), "last_backfill": now, "last_update": now}
 
 
 @handles("slurm", "post_job")
