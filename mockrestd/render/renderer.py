@@ -39,7 +39,7 @@ _CACHE_MIN = 4096          # entries kept per renderer at least; more when lists
 _LETTERS = "ghijkmnpqrstuvwxyz"
 _MARK = "".join(secrets.choice(_LETTERS) for _ in range(20))
 _SPOT = f"\x00{_MARK}spot:"          # where response_json splices a piece into the shell
-_LISTING_MAX = 64 << 20     # bytes: a longer listing is made again each time (its items are still cached)
+_LISTING_MAX = 32 << 20     # bytes (~6,500 jobs): a longer listing is made again each time from its cached items
 _SHELL_KEY_MAX = 4096      # characters: a shell whose repr is longer is not kept
 _CHUNK = 256 << 10          # bytes: a piece at least this long goes out as a chunk of its own
 
