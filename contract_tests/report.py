@@ -135,8 +135,12 @@ def build(events: list[dict], tests: list[dict], duration: float, exitstatus: in
             e = entry(oid)
             e["relaxed"][ev["divergence"]] += 1
             e["checks"][ev["check"]]["relaxed"] += 1
-        elif ev["type"] == "unsent":
-            entry(oid)["unsent"][ev["phase"]] += 1
+        elif ev["type"] == "unsent":     # `count`: a total per operation, sent by every process that collected it
+            unsent = entry(oid)["unsent"]
+            if "count" in ev:
+                unsent[ev["phase"]] = max(unsent[ev["phase"]], ev["count"])
+            else:
+                unsent[ev["phase"]] += 1
         elif ev["type"] == "withheld":
             entry(oid)["withheld"][ev["crash"]] += 1
         elif ev["type"] == "request" and oid:

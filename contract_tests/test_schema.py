@@ -3,35 +3,22 @@ fuzzing, one pytest item per operation (the stateful phase is in test_stateful.p
 
 The coverage phase is not bounded by max-examples (a job description yields ~1,700 cases), so only a
 sample is sent: the first CONTRACT_COVERAGE_CASES cases of each operation, then one in
-CONTRACT_COVERAGE_STRIDE; the report counts the cases not sent."""
-
-import threading
-from collections import Counter
+CONTRACT_COVERAGE_STRIDE (contract_tests/coverage_sample.py); the report counts the cases not sent."""
 
 import requests
 
-from contract_tests import recorder
-from contract_tests.conformance import (build_schema, call_guarded, divergence_table, env_int, get_target,
-                                        operation_id, phase_of)
+from contract_tests import coverage_sample, recorder
+from contract_tests.conformance import build_schema, call_guarded, divergence_table, get_target, operation_id, phase_of
 
+coverage_sample.install()
 schema = build_schema("phases")
-_SEEN: Counter = Counter()
-_LOCK = threading.Lock()
 
 
-def _send(case) -> bool:
-    phase = phase_of(case)
-    if phase != "coverage":
-        return True
-    cap, stride = env_int("CONTRACT_COVERAGE_CASES", 40), max(1, env_int("CONTRACT_COVERAGE_STRIDE", 20))
-    key = operation_id(case)
-    with _LOCK:
-        n = _SEEN[key]
-        _SEEN[key] += 1
-    if n < cap or (n - cap) % stride == 0:
-        return True
-    recorder.add({"type": "unsent", "kind": "phases", "operation": key, "phase": phase})
-    return False
+def _report_not_sent() -> None:
+    """What `coverage_sample` left out of each operation this process ran, as one count per operation."""
+    while coverage_sample.NOT_SENT:
+        key, count = coverage_sample.NOT_SENT.popitem()
+        recorder.add({"type": "unsent", "kind": "phases", "operation": key, "phase": "coverage", "count": count})
 
 
 _HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"}
@@ -39,8 +26,7 @@ _HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TR
 
 @schema.parametrize()
 def test_operation(case):
-    if not _send(case):
-        return
+    _report_not_sent()
     try:
         call_guarded(case, case.call_and_validate)
     except requests.ConnectionError:
