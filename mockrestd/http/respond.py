@@ -133,7 +133,6 @@ def render(site, version_spec, operation, answer: Answer, user: str, client: str
     if answer.empty:
         return answer.status, b""
     body = dict(answer.payload)
-    body["meta"] = meta(site, version_spec, operation, user, client)
     name = operation.name if operation is not None else ""
     body["errors"] = [site.profile.shape_error(name, e) for e in answer.errors]
     renderer = site.renderer(version_spec.version)
@@ -146,6 +145,14 @@ def render(site, version_spec, operation, answer: Answer, user: str, client: str
     # 22.05's documents declare errors as {error, error_number}, while each handler wrote its own keys
     # (profile.error_fields): there the entries go out as shaped, not through the schema
     own_errors = f"{v}_openapi_errors" not in renderer.schemas
+    if not (answer.bare or answer.keys is not None or operation is None or answer.unshaped or own_errors):
+        # `Rows` in the payload (job lists) come from the renderer's per-revision cache, and `meta` is made
+        # and rendered once per what decides it (see `meta`)
+        body["meta"] = lambda: meta(site, version_spec, operation, user, client)
+        fixed = {"meta": (operation.family, user, client, site.cluster.name)}
+        return answer.status, renderer.response_json(operation.operation_id, body, answer.status, fixed=fixed,
+                                                     chunks=chunks)
+    body["meta"] = meta(site, version_spec, operation, user, client)
     if answer.bare:
         rendered = {"meta": renderer.schema(f"{v}_openapi_meta", body["meta"]), "errors": body["errors"]}
         if not own_errors:
@@ -165,14 +172,9 @@ def render(site, version_spec, operation, answer: Answer, user: str, client: str
     if operation is None or answer.unshaped:
         rendered = dict(body, meta=renderer.schema(f"{version_spec.version}_openapi_meta", body["meta"]))
         return answer.status, renderer.dumps(rendered)
-    if own_errors:
-        if renderer._response_schema(operation.operation_id, answer.status) is None:
-            # no body declared (22.05's DELETE job/{id}, POST job/{id}): the daemon writes meta and errors
-            return answer.status, renderer.dumps({"meta": body["meta"], "errors": body["errors"]})
-        full = renderer.response(operation.operation_id, body, answer.status)
-        return answer.status, renderer.dumps(dict(full, errors=body["errors"]) if "errors" in full else full)
-    # `Rows` in the payload (job lists) come from the renderer's per-revision cache, and `meta` is rendered
-    # once per what decides it (see `meta`)
-    fixed = {"meta": (operation.family, user, client, site.cluster.name)}
-    return answer.status, renderer.response_json(operation.operation_id, body, answer.status, fixed=fixed,
-                                                 chunks=chunks)
+    # own_errors
+    if renderer._response_schema(operation.operation_id, answer.status) is None:
+        # no body declared (22.05's DELETE job/{id}, POST job/{id}): the daemon writes meta and errors
+        return answer.status, renderer.dumps({"meta": body["meta"], "errors": body["errors"]})
+    full = renderer.response(operation.operation_id, body, answer.status)
+    return answer.status, renderer.dumps(dict(full, errors=body["errors"]) if "errors" in full else full)

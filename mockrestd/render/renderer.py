@@ -89,6 +89,7 @@ class Renderer:
         self._items: dict = {}              # (id(schema), property) -> `_items_fn`
         self._listings: dict = {}           # item schema key -> (signature, JSON bytes) of the last listing
         self._shells: dict = {}             # (operation, status, repr of the shell) -> `_shell`
+        self._spots: dict = {}              # key -> the JSON of its spot
         self.schemas = document.get("components", {}).get("schemas", {})
         self._compiled: dict[str, object] = {}
         self._ops = {}
@@ -109,40 +110,50 @@ class Renderer:
                       chunks: bool = False):
         """`dumps(response(...))`, the same bytes, made in pieces: the items of `Rows` values come from (or go
         into) the item cache; a value named in `fixed` ({key: memo key}) is rendered once per memo key (the
-        envelope's `meta`, the same for every answer to one client: the caller says what decides it). The
-        rest (the shell) is rendered and encoded once, with a marker where each piece goes. `chunks`: a list of
-        bytes instead, a long listing kept as its own chunk (not copied once more into one body)."""
+        envelope's `meta`, the same for every answer to one client: the caller says what decides it; it may
+        be given as a function that makes it, called only then). The rest (the shell) is rendered and
+        encoded once, with a marker where each piece goes. `chunks`: a list of bytes instead, a long listing
+        kept as its own chunk (not copied once more into one body)."""
         schema = self._response_schema(operation_id, status)
         if schema is None or not self.cache:
-            return self.dumps(self.response(operation_id, payload, status))
+            return self.dumps(self.response(operation_id, _made(payload, fixed), status))
         rows = [k for k, v in payload.items() if isinstance(v, Rows)]
         shell_in, pieces = dict(payload), {}
         for key in rows:
             items = self._items_fn(schema, key)
             if items is None:
-                return self.dumps(self.response(operation_id, payload, status))
+                return self.dumps(self.response(operation_id, _made(payload, fixed), status))
             shell_in[key] = _SPOT + key         # an array of it: ["<spot>"]
-            pieces[b"[" + self.dumps(_SPOT + key) + b"]"] = self._listing_json(items, payload[key])
+            pieces[b"[" + self._spot(key) + b"]"] = self._listing_json(items, payload[key])
         for key, memo in (fixed or {}).items():
             fn = self._property_fn(schema, key)
             if fn is None or key not in payload or key in rows:
+                if callable(shell_in.get(key)):
+                    shell_in[key] = shell_in[key]()
                 continue
             memo = (self._key(fn[0]), memo)
             data = self._memo.get(memo)
             if data is None:
                 if len(self._memo) >= _CACHE_MIN:
                     self._memo.clear()
-                data = self._memo[memo] = self.dumps(fn[1](payload[key]))
+                value = payload[key]
+                data = self._memo[memo] = self.dumps(fn[1](value() if callable(value) else value))
             shell_in[key] = _SPOT + key         # an object's function hands a string back as it is
-            pieces[self.dumps(_SPOT + key)] = data
+            pieces[self._spot(key)] = data
         shell = self._shell(operation_id, status, schema, shell_in, pieces)
         if shell is None:                       # the shell did not keep a spot as it is: no shortcut
-            return self.dumps(self.response(operation_id, payload, status))
+            return self.dumps(self.response(operation_id, _made(payload, fixed), status))
         segments, spots = shell
         out = [segments[0]]
         for spot, segment in zip(spots, segments[1:]):
             out += (pieces[spot], segment)
         return _coalesce(out) if chunks else b"".join(out)
+
+    def _spot(self, key: str) -> bytes:
+        spot = self._spots.get(key)
+        if spot is None:
+            spot = self._spots[key] = self.dumps(_SPOT + key)
+        return spot
 
     def _shell(self, operation_id: str, status: int, schema: dict, shell_in: dict, pieces: dict):
         """The shell's JSON cut at the spots: (segments, spots in the order they come), or None. Kept per
@@ -411,6 +422,13 @@ def _exponent_like(data: bytes) -> bool:
     sign; or 0.0000...). Strings that look so ("run1e5") only cost the slower encoder, never other bytes."""
     t = data.translate(_DIGITS)
     return b"0e0" in t or b"0e-" in t or b"0.0000" in t
+
+
+def _made(payload: dict, fixed: dict | None) -> dict:
+    """The payload with the `fixed` values given as functions made (for the paths that render it whole)."""
+    if fixed and any(callable(payload.get(k)) for k in fixed):
+        return {k: (v() if k in fixed and callable(v) else v) for k, v in payload.items()}
+    return payload
 
 
 def _materialise(payload):

@@ -130,6 +130,8 @@ def query_flags(ctx, name: str = "flags") -> list[str]:
     answer (status 500 on 25.11 and 26.05) while the operation still answers with its data."""
     raw = ctx.query.getlist(name) if hasattr(ctx.query, "getlist") else [ctx.query.get(name)]
     values = [v for item in raw if item for v in item.split(",") if v]
+    if not values:
+        return []
     allowed = _enum_of(ctx.operation, name)
     if not allowed:
         return [v.upper() for v in values]
