@@ -66,8 +66,12 @@ class RouteTable:
         """The first route whose path and method match. A literal segment shadows a `{param}` one only for
         its own methods: `GET job/submit` is `GET job/{job_id}` with the id "submit", as slurmrestd routes
         it (real 25.11.7: 422 from op_handler_job). A path known without the method: op None (404)."""
+        return self.first(self._index.get(_head(path), self._wild), path, method)
+
+    def first(self, routes, path: str, method: str) -> Match | None:
+        """`match` over `routes` (in match order): the index hands it the routes a path can match."""
         known = None
-        for route in self._index.get(_head(path), self._wild):
+        for route in routes:
             m = route.regex.fullmatch(path)
             if not m:
                 continue
