@@ -15,17 +15,25 @@ from schemathesis.generation.hypothesis import builder as _builder
 from contract_tests.conformance import env_int, operation_id
 
 NOT_SENT: Counter = Counter()      # operation -> coverage cases left out (the report's `not_sent`)
+_SEEN: Counter = Counter()         # operation -> coverage cases counted so far
 
 
 def sample(cases, key=operation_id) -> list:
-    """The first CONTRACT_COVERAGE_CASES cases of one operation, then one in CONTRACT_COVERAGE_STRIDE."""
+    """Of one operation's cases in the order they are attached (hypothesis runs them last first), those
+    that are sent: in the order they run, the first CONTRACT_COVERAGE_CASES, then one in
+    CONTRACT_COVERAGE_STRIDE. The same cases as when they were skipped one by one as they ran: the real
+    daemons CI starts have met exactly these (22.05.8 dies on some of the others)."""
     cap, stride = env_int("CONTRACT_COVERAGE_CASES", 40), max(1, env_int("CONTRACT_COVERAGE_STRIDE", 20))
     kept = []
-    for n, case in enumerate(cases):
+    for case in reversed(list(cases)):
+        op = key(case)
+        n = _SEEN[op]            # per operation in this process (a probe may name another operation)
+        _SEEN[op] += 1
         if n < cap or (n - cap) % stride == 0:
             kept.append(case)
         else:
-            NOT_SENT[key(case)] += 1
+            NOT_SENT[op] += 1
+    kept.reverse()
     return kept
 
 
@@ -68,7 +76,7 @@ def add_coverage_when_run(test, operation, generation_modes, auth_storage, overr
         generator = CoverageGenerator(operation=operation, generation_modes=generation_modes,
                                       generation_config=generation_config, auth_storage=auth_storage,
                                       override=override, feedback=feedback, hooks=hooks)
-        cases = _builder.content_type_probes_first(sample(generator))
+        cases = sample(_builder.content_type_probes_first(generator))
         unserializable = generator.controller.unserializable_media_types
         if unserializable:
             _builder.UnserializablePayloadMark.set(test, sorted(unserializable))
