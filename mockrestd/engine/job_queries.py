@@ -19,20 +19,26 @@ class JobQueriesMixin:
         return self._ref(job).record()
 
     def _ref(self, job: Job) -> RecordRef:
-        """The job's record, made on demand, and its revision: everything `Job.record` reads. The job's own
-        fields (`_rev`), the array's pending tasks, what the clock does to it (`states(now)`: COMPLETING
-        until `completing_until`), and the layout of the nodes it holds or held (a finished job keeps its
-        job_resources; its nodes may be deleted or made again since). `last_sched_evaluation`, which every
-        scheduler pass rewrites for every pending job, is not in it: it comes beside it, as volatile."""
-        arr = self.arrays.get(job.job_id)
-        pending = arr.task_string() if arr is not None and job is arr.job else None
+        """The job's record, made on demand, with its revision (`_revision`). `last_sched_evaluation`, which
+        every scheduler pass rewrites for every pending job, is not in it: it comes beside it, as volatile."""
+        revision, pending = self._revision(job)
         now, nodes = self._t, self.nodes
-        held = job._held_nodes()
-        layout = tuple(_layout(nodes.get(name)) for name in held) if held else ()
-        return RecordRef((job._rev, pending, tuple(job.states(now)), layout),
-                         lambda: job.record(array_pending=pending, nodes_conf=nodes, now=now),
+        return RecordRef(revision, lambda: job.record(array_pending=pending, nodes_conf=nodes, now=now),
                          {"last_sched_evaluation": int(job.last_eval or 0)})
 
+    def _revision(self, job: Job) -> tuple:
+        """(revision, the array's pending tasks): everything `Job.record` reads. The job's own fields (`_rev`,
+        a value no other job has had), the array's pending tasks, what the clock does to it (`states(now)`:
+        COMPLETING until `completing_until`), and the layout of the nodes it holds or held (a finished job
+        keeps its job_resources; its nodes may be deleted or made again since). A job with none of those
+        (most of a queue) is its `_rev` alone, cheaply."""
+        arr = self.arrays.get(job.job_id)
+        pending = arr.task_string() if arr is not None and job is arr.job else None
+        held = job._held_nodes()
+        if pending is None and not held and job.completing_until is None:
+            return job._rev, None
+        layout = tuple(_layout(self.nodes.get(name)) for name in held) if held else ()
+        return (job._rev, pending, tuple(job.states(self._t)), layout), pending
     def job_records(self, as_user=None, update_time=None, *, lazy: bool = False):
         """GET /jobs/: every job the controller shows; with `update_time`, nothing when nothing changed since.
         `lazy`: `RecordRefs` instead of records, so a reader can skip the jobs (or the whole list) it has
@@ -46,13 +52,8 @@ class JobQueriesMixin:
         return RecordRefs(tuple(self._ref_key(j) for j in visible), lambda: [self._ref(j) for j in visible])
 
     def _ref_key(self, job: Job):
-        """What `_ref(job)` holds as revision and volatile value, made cheaply: a job with no nodes held,
-        not COMPLETING and not an array's pending record has nothing in its revision but `_rev` (a value no
-        other job has had), and `last_eval` is its only volatile field."""
-        if job.completing_until is None and not job.alloc and not job.last_alloc and job.job_id not in self.arrays:
-            return job._rev, job.last_eval
-        ref = self._ref(job)
-        return ref.revision, tuple(ref.volatile.items())
+        """What `_ref(job)` holds as revision and volatile value, without making the ref."""
+        return self._revision(job)[0], job.last_eval
 
     def _parse_id(self, job_id) -> tuple[int, str | None, int | None]:
         m = re.fullmatch(r"(\d+)(?:([_+])(\d+))?", str(job_id).strip())
